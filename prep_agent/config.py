@@ -38,6 +38,16 @@ class Settings:
         return self.home / "chroma"
 
     @property
+    def uploads_dir(self) -> Path:
+        """Directory of notes files uploaded through the app."""
+        return self.home / "uploads"
+
+    @property
+    def preferences_path(self) -> Path:
+        """JSON file of app preferences such as the active prompt set."""
+        return self.home / "app_preferences.json"
+
+    @property
     def db_path(self) -> Path:
         """Path of the transcripts SQLite database."""
         return self.home / "transcripts.db"
@@ -59,14 +69,16 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-def _int(env: Mapping[str, str], name: str) -> int | None:
+def _int(env: Mapping[str, str], name: str, example: str = "a port such as 8000") -> int | None:
     raw = env.get(name, "").strip()
     if not raw:
         return None
     try:
         return int(raw)
     except ValueError as exc:
-        raise ConfigError(f"{name}={raw!r} is not a whole number: set it to a port such as 8000") from exc
+        raise ConfigError(
+            f"{name}={raw!r} is not a whole number: set it to {example}"
+        ) from exc
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -77,6 +89,11 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise ConfigError(f"{name}={raw!r} is not a number of seconds: set it to e.g. 30") from exc
+
+
+def _retries(env: Mapping[str, str]) -> int:
+    value = _int(env, "PREP_AGENT_LLM_RETRIES", "a retry count such as 2")
+    return 2 if value is None else max(0, value)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -106,4 +123,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         chroma_port=port,
         prompt_set=env.get("PREP_AGENT_PROMPT_SET", "").strip() or "hiring-manager",
         llm_timeout_s=_float(env, "PREP_AGENT_LLM_TIMEOUT", 30.0),
+        llm_max_retries=_retries(env),
     )

@@ -30,3 +30,41 @@ def encoder():  # type: ignore[no-untyped-def]
     from prep_agent.embeddings import load_encoder
 
     return load_encoder()
+
+
+# --- app fixtures (issue 5: Streamlit pages) -------------------------------------------------
+
+
+@pytest.fixture
+def app_services(data_home: Path, encoder):  # type: ignore[no-untyped-def]
+    """Services as app.py builds them, on the temp home, offline, with seeds/ ingested."""
+    from prep_agent.config import load_settings
+    from prep_agent.services import build_services
+
+    settings = load_settings()
+    services = build_services(settings, uploads_dir=data_home / "uploads",
+                              preferences_path=data_home / "app_preferences.json",
+                              encoder=encoder)
+    services.ingest()
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def app_test(app_services):  # type: ignore[no-untyped-def]
+    """A factory of AppTests of app.py with the services seeded into session state."""
+    from streamlit.testing.v1 import AppTest
+
+    from prep_agent.services import SERVICES_KEY
+
+    def make(page: str | None = None, **state: object) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.session_state[SERVICES_KEY] = app_services
+        for key, value in state.items():
+            at.session_state[key] = value
+        at.run()
+        if page is not None:
+            at.switch_page(f"app_pages/{page}.py").run()
+        return at
+
+    return make

@@ -1,0 +1,1 @@
+"""Streamlit pages of Prep Agent; they only render, services do the work."""
