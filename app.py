@@ -37,7 +37,8 @@ def _services() -> Services:
 
 def _first_run_ingest(services: Services) -> None:
     """Embed the notes into the store the first time, with visible progress."""
-    if services.needs_ingest():
+    # An existing store is not waited for here: the set-up form shows while Chroma opens.
+    if services.needs_ingest(wait=False):
         ingest_with_progress("First run: indexing your notes…", services.ingest)
 
 
@@ -60,6 +61,21 @@ def main() -> None:
     with st.sidebar:
         engine_badge(services)
     page.run()
+    _load_backend(services)
+
+
+def _load_backend(services: Services) -> None:
+    """Load the embedding model and Chroma once the page is on screen (a fresh server's first
+    visitor sees the set-up form meanwhile; later runs find them loaded)."""
+    if services.backend_loaded:
+        return
+    try:
+        services.load_backend()
+    except PrepAgentError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    if services.needs_ingest():
+        st.rerun()  # an empty store: the next run indexes the notes with visible progress
 
 
 main()

@@ -24,6 +24,7 @@ MODES = {"practice": "Practice: feedback after every answer",
 MAX_ANSWER_CHARS = 8000
 QUESTION_AVATAR = ":material/record_voice_over:"
 STREAMING_KEY = "interview_streaming"
+START_ERROR_KEY = "interview_start_error"
 
 
 def _param_session() -> int | None:
@@ -60,31 +61,42 @@ def _setup() -> None:
     if not sets:
         st.error("No valid prompt set: fix the errors shown on the Prompts page.")
         return
+    error = st.session_state.pop(START_ERROR_KEY, None)
+    if error:
+        st.error(error)
     with st.form("interview_setup", border=True):
         st.subheader("New interview")
-        prompt_set = st.selectbox("Prompt set (interviewer persona)", sets,
-                                  index=sets.index(active) if active in sets else 0,
-                                  key="setup_prompt_set")
-        chosen = st.multiselect("Topics", topics, placeholder="All topics", key="setup_topics")
+        st.selectbox("Prompt set (interviewer persona)", sets,
+                     index=sets.index(active) if active in sets else 0, key="setup_prompt_set",
+                     help="Each set is an interviewer persona; view, copy and edit them on the "
+                          "Prompts page.")
+        st.multiselect("Topics", topics, placeholder="All topics", key="setup_topics")
         left, mid, right = st.columns(3)
-        n = left.number_input("Questions", min_value=1, max_value=20, value=3, step=1,
-                              key="setup_n")
-        mode = mid.radio("Mode", list(MODES), format_func=lambda m: MODES[m], key="setup_mode")
-        follow_ups = right.toggle("Ask follow-ups on missed key points", value=True,
-                                  key="setup_follow_ups")
-        start = st.form_submit_button("Start interview", type="primary", icon=":material/mic:")
-    if start:
-        try:
-            practice = svc.start_practice(str(prompt_set), int(n), list(chosen),
-                                          mode=str(mode), follow_ups=bool(follow_ups))
-        except PrepAgentError as exc:
-            st.error(str(exc))
-            return
-        assert practice.session_id is not None
-        _open(practice.session_id)
-        st.session_state[PRACTICE_KEY] = practice
-        st.rerun()
+        left.number_input("Questions", min_value=1, max_value=20, value=3, step=1, key="setup_n",
+                          help="Main questions; follow-ups come on top of these.")
+        mid.radio("Mode", list(MODES), format_func=lambda m: MODES[m], key="setup_mode")
+        right.toggle("Ask follow-ups on missed key points", value=True, key="setup_follow_ups")
+        # Started in the click's callback, so this same run already shows the first question.
+        st.form_submit_button("Start interview", type="primary", icon=":material/mic:",
+                              on_click=_start)
     _unfinished()
+
+
+def _start() -> None:
+    """Open a session from the set-up form's values (runs before the page is drawn)."""
+    state = st.session_state
+    try:
+        practice = services().start_practice(
+            str(state["setup_prompt_set"]), int(state["setup_n"]),
+            [str(t) for t in state.get("setup_topics") or []],
+            mode=str(state["setup_mode"]), follow_ups=bool(state["setup_follow_ups"]),
+        )
+    except PrepAgentError as exc:
+        state[START_ERROR_KEY] = str(exc)
+        return
+    assert practice.session_id is not None
+    _open(practice.session_id)
+    state[PRACTICE_KEY] = practice
 
 
 def _unfinished() -> None:
@@ -142,7 +154,7 @@ def _question_message(turn: Turn, label: str) -> None:
             st.caption(f":material/cloud_off: {escape_md(str(note))}")
 
 
-def _answer_message(turn: Turn, reveal: bool) -> None:
+def _answer_message(turn: Turn, reveal: bool, latest: bool = True) -> None:
     """The answer with its score card, then the notes and a model answer, when feedback is on."""
     if turn.answer is None:
         return
@@ -157,16 +169,19 @@ def _answer_message(turn: Turn, reveal: bool) -> None:
             elif not reveal:
                 st.caption(":material/lock: Saved. Feedback comes at the end (exam mode).")
     if reveal and turn.question.get("citations"):
-        revealed_notes(turn.question, services().model_answer(turn.question))
+        # Only the latest answer's notes are open: earlier ones would bury the chat.
+        revealed_notes(turn.question, services().model_answer(turn.question), expanded=latest)
 
 
-def _history(session: Session, reveal: bool) -> dict[int, int]:
+def _history(session: Session, reveal: bool, open_latest: bool = True) -> dict[int, int]:
     """Every turn so far; returns main question numbers by turn id."""
     numbers: dict[int, int] = {}
+    answered = [t.id for t in session.turns if t.answer is not None]
+    latest = answered[-1] if answered and open_latest else None
     for turn in session.turns:
         _number(turn, numbers)
         _question_message(turn, _question_label(turn, numbers))
-        _answer_message(turn, reveal)
+        _answer_message(turn, reveal, latest=turn.id == latest)
     return numbers
 
 
@@ -188,13 +203,18 @@ def _summary(session_id: int, summary: dict[str, Any]) -> None:
         if isinstance(mastery, dict) and mastery:
             st.dataframe(
                 [{"key point": k, "mastery": round(float(v) * 100)} for k, v in mastery.items()],
-                hide_index=True, width="stretch",
+                hide_index=True, width="stretch", column_config={
+                    "key point": st.column_config.TextColumn(width="large"),
+                    "mastery": st.column_config.ProgressColumn(
+                        min_value=0, max_value=100, format="%d", width="small",
+                        help="0-100; recent attempts weigh most"),
+                },
             )
-    left, right = st.columns(2)
-    if left.button("New interview", type="primary", key="interview_new", icon=":material/add:"):
+    row = st.container(horizontal=True)
+    if row.button("New interview", type="primary", key="interview_new", icon=":material/add:"):
         _leave()
         st.rerun()
-    right.page_link("app_pages/review.py", label=f"Open session #{session_id} in Review",
+    row.page_link("app_pages/review.py", label=f"Open session #{session_id} in Review",
                     icon=":material/history:")
 
 
@@ -204,8 +224,10 @@ def _ask_next(practice: PracticeSession) -> bool:
     if question is None:
         return False
     # position counts the main questions recorded so far; this one is recorded as it ends.
-    label = ("Follow-up" if question.is_follow_up
-             else f"Question {practice.position + 1} of {len(practice.plan)}")
+    if question.is_follow_up:
+        label = f"Follow-up on question {practice.position}" if practice.position else "Follow-up"
+    else:
+        label = f"Question {practice.position + 1} of {len(practice.plan)}"
     with st.chat_message("assistant", avatar=QUESTION_AVATAR):
         st.caption(label)
         if st.session_state.get(STREAMING_KEY) == id(question):
@@ -222,13 +244,15 @@ def _ask_next(practice: PracticeSession) -> bool:
 
 def _controls(practice: PracticeSession) -> None:
     current = practice.next_question()
-    left, right = st.columns(2)
-    if current is not None and current.is_follow_up and left.button(
-        "Skip this follow-up", key="interview_skip", icon=":material/skip_next:"
+    row = st.container(horizontal=True)
+    if current is not None and current.is_follow_up and row.button(
+        "Skip this follow-up", key="interview_skip", icon=":material/skip_next:",
+        help="Move on to the next main question.",
     ):
         practice.skip_follow_up()
         st.rerun()
-    if right.button("End interview now", key="interview_end", icon=":material/stop:"):
+    if row.button("End interview now", key="interview_end", icon=":material/stop:",
+                  help="Finish here; the answers so far are scored and kept."):
         practice.finish()
         st.session_state.pop(PRACTICE_KEY, None)
         st.rerun()
@@ -248,8 +272,10 @@ def _interview(session_id: int) -> None:
                f"{escape_md(MODES.get(mode, mode))} · topics: "
                f"{escape_md(', '.join(info.topics) or 'all')}")
     if info.finished:
-        _history(session, reveal=True)
+        # The verdict first; the transcript with every score card follows.
         _summary(info.id, session.summary or {})
+        st.subheader("Transcript")
+        _history(session, reveal=True, open_latest=False)
         return
     practice, rescored = _practice(session_id)
     if practice is None:
@@ -264,7 +290,7 @@ def _interview(session_id: int) -> None:
     # A recorded current question is part of the history drawn below; otherwise stream it.
     current = practice.next_question()
     on_screen = current is not None and current.recorded
-    numbers = _history(session, reveal)
+    numbers = _history(session, reveal, open_latest=answer is None)
     if answer is not None:
         with st.spinner("Saving and scoring your answer…"):
             try:

@@ -144,7 +144,7 @@ def render() -> None:
     st.subheader("Browse")
     for topic in notes.topics:
         with st.expander(f"{escape_md(topic.title)} — {len(topic.items)} item(s) · "
-                         f"{escape_md(topic.source)}"):
+                         f"{escape_md(topic.source)}", expanded=len(notes.topics) == 1):
             _topic(topic)
 
     _upload()

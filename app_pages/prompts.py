@@ -22,7 +22,15 @@ def _table(active: str) -> None:
         }
         for info in svc.prompt_sets()
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(rows, hide_index=True, width="stretch", column_config={
+        "active": st.column_config.CheckboxColumn(width="small"),
+        "name": st.column_config.TextColumn(width="medium"),
+        "valid": st.column_config.CheckboxColumn(width="small"),
+        "description": st.column_config.TextColumn(width="large", help="Hover a cell for the "
+                                                   "whole text."),
+        "hash": None,  # shown with the chosen set below
+        "error": st.column_config.TextColumn(width="medium"),
+    })
     for row in rows:
         if not row["valid"]:
             name, error = escape_md(str(row["name"])), escape_md(str(row["error"]))
@@ -69,19 +77,19 @@ def _copy(name: str) -> None:
         return
     # The key keeps the candidate's edits across reruns; the original is only the start.
     text = st.text_area("YAML of the copy", value=original, key=f"copy_yaml_{name}", height=400)
-    check, save = st.columns(2)
-    if check.button("Validate", key="copy_check"):
+    row = st.container(horizontal=True)
+    if row.button("Validate", key="copy_check"):
         try:
             checked = svc.check_prompt_copy(name, new_name, text)
         except PrepAgentError as exc:
-            st.error(str(exc))
+            st.error(escape_md(str(exc)))  # YAML errors quote the text, line breaks included
         else:
             st.success(f"Valid: {checked.name} (hash {checked.hash}).")
-    if save.button("Save copy", type="primary", key="copy_save"):
+    if row.button("Save copy", type="primary", key="copy_save"):
         try:
             saved = svc.prompts.save_copy(name, new_name, text)
         except PrepAgentError as exc:
-            st.error(str(exc))
+            st.error(escape_md(str(exc)))
         else:
             st.success(f"Saved {saved.name}: pick it above to view it or make it active.")
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-import altair as alt
-import pandas as pd
 import streamlit as st
 
+from app_pages.charts import mastery_chart, score_chart
 from app_pages.fmt import escape_md, pct, safe_filename
 from app_pages.scorecard import revealed_notes, score_card
 from app_pages.ui import services
@@ -46,41 +43,20 @@ def _charts() -> None:
     svc = services()
     progress = svc.transcripts.progress()
     mastery = svc.transcripts.key_point_mastery()
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**Score over time**")
-        if progress:
-            data = pd.DataFrame({
-                "started": [datetime.fromisoformat(p.started_at) for p in progress],
-                "average score": [p.average_score for p in progress],
-                "session": [f"#{p.session_id} {p.prompt_set}" for p in progress],
-            })
-            chart = alt.Chart(data).mark_line(point=True).encode(
-                x=alt.X("started:T", title="session start"),
-                y=alt.Y("average score:Q", scale=alt.Scale(domain=[0, 100])),
-                tooltip=["session", "started", "average score"],
-            )
-            st.altair_chart(chart, width="stretch")
-        else:
-            st.caption("No scored answers yet.")
-    with right:
-        st.markdown("**Mastery per key point** (recent attempts weigh most)")
-        if mastery:
-            data = pd.DataFrame({
-                "key point": [m.key_point for m in mastery],
-                "mastery": [round(m.mastery * 100) for m in mastery],
-                "attempts": [m.attempts for m in mastery],
-                "last": [m.last_status for m in mastery],
-            })
-            chart = alt.Chart(data).mark_bar().encode(
-                x=alt.X("mastery:Q", scale=alt.Scale(domain=[0, 100]), title="mastery (0-100)"),
-                y=alt.Y("key point:N", sort="x", title=None,
-                        axis=alt.Axis(labelLimit=260)),
-                tooltip=["key point", "mastery", "attempts", "last"],
-            )
-            st.altair_chart(chart, width="stretch")
-        else:
-            st.caption("No key points graded yet.")
+    st.subheader("Progress")
+    st.markdown("**Score over time** · average per session; hover a point for its date")
+    if progress:
+        st.altair_chart(score_chart(progress), width="stretch")
+    else:
+        st.caption("No scored answers yet.")
+    st.markdown("**Mastery per key point** · weakest first, recent attempts weigh most")
+    if not mastery:
+        st.caption("No key points graded yet.")
+        return
+    chart, shown = mastery_chart(mastery)
+    st.altair_chart(chart, width="stretch")
+    more = f"The {shown} weakest of {len(mastery)} key points. " if shown < len(mastery) else ""
+    st.caption(more + "Hover a bar for the key point's full text.")
 
 
 def _transcript(session_id: int) -> None:
@@ -106,7 +82,7 @@ def _transcript(session_id: int) -> None:
                 st.caption(f"Not scored: {turn.score_error}" if turn.score_error
                            else "Not scored yet.")
         if turn.question.get("citations"):
-            revealed_notes(turn.question, svc.model_answer(turn.question))
+            revealed_notes(turn.question, svc.model_answer(turn.question), expanded=False)
     if session.summary:
         text = session.summary.get("text") if isinstance(session.summary, dict) else None
         if text:
@@ -116,34 +92,34 @@ def _transcript(session_id: int) -> None:
 
 def _export_and_delete(s: SessionSummary) -> None:
     svc = services()
-    md_col, json_col, del_col = st.columns(3)
+    row = st.container(horizontal=True)
     md_name = safe_filename(svc.transcripts.export_filename(s.id, "md").rsplit(".", 1)[0], "md")
     json_name = safe_filename(md_name.rsplit(".", 1)[0], "json")
-    md_col.download_button(
+    row.download_button(
         "Download Markdown", data=svc.transcripts.export_markdown(s.id), file_name=md_name,
         mime="text/markdown", icon=":material/download:", key="review_download_md",
         on_click="ignore",
     )
-    json_col.download_button(
+    row.download_button(
         "Download JSON", data=svc.export_json_text(s.id), file_name=json_name,
         mime="application/json", icon=":material/data_object:", key="review_download_json",
         on_click="ignore",
     )
     if st.session_state.get(CONFIRM_KEY) != s.id:
-        if del_col.button("Delete session…", icon=":material/delete:", key="review_delete"):
+        if row.button("Delete session…", icon=":material/delete:", key="review_delete"):
             st.session_state[CONFIRM_KEY] = s.id
             st.rerun()
         return
     st.warning(f"Delete session #{s.id} with its {s.n_questions} question(s) and scores? "
                "This cannot be undone; download it first if you may want it back.")
-    yes, no = st.columns(2)
-    if yes.button(f"Yes, delete session #{s.id}", type="primary", key="review_delete_yes"):
+    confirm = st.container(horizontal=True)
+    if confirm.button(f"Yes, delete session #{s.id}", type="primary", key="review_delete_yes"):
         svc.transcripts.delete_session(s.id)
         st.session_state.pop(CONFIRM_KEY, None)
         st.session_state.pop("review_session", None)
         st.toast(f"Deleted session #{s.id}.")
         st.rerun()
-    if no.button("Cancel", key="review_delete_no"):
+    if confirm.button("Cancel", key="review_delete_no"):
         st.session_state.pop(CONFIRM_KEY, None)
         st.rerun()
 
@@ -158,7 +134,10 @@ def render() -> None:
         st.error(str(exc))
         return
     if not sessions:
-        st.info("No sessions yet: run an interview on the Interview page.")
+        st.info("No sessions yet. Every interview you run is saved here with its answers, "
+                "score cards and progress charts.", icon=":material/info:")
+        st.page_link("app_pages/interview.py", label="Start your first interview",
+                     icon=":material/forum:")
         return
     _table(sessions)
     _charts()

@@ -116,11 +116,14 @@ def score_card(score: Mapping[str, Any], answer: str) -> None:
             st.markdown("**Next time**  \n" + "  \n".join(f"- {escape_md(t)}" for t in tips))
 
 
-def revealed_notes(question: Mapping[str, Any], model_answer: str | None = None) -> None:
+def revealed_notes(question: Mapping[str, Any], model_answer: str | None = None,
+                   expanded: bool = True) -> None:
     """The notes the question came from, with citations, and a model answer built from them."""
-    with st.expander("From your notes", expanded=True, icon=":material/menu_book:"):
+    with st.expander("From your notes, and a model answer", expanded=expanded,
+                     icon=":material/menu_book:"):
         for cite in _list(question.get("citations")):
-            st.markdown(f":gray-badge[{escape_md(str(cite.get('kind', '')))}] "
+            kind = str(cite.get("kind", "")).replace("_", " ")
+            st.markdown(f":gray-badge[{escape_md(kind)}] "
                         f"{escape_md(str(cite.get('text', '')))}  \n"
                         f"{cite_md(cite.get('source', '?'), cite.get('line', '?'))}")
         if model_answer:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from app_pages.fmt import escape_md
 from prep_agent.services import SERVICES_KEY, Services
-from prep_agent.store import IngestReport, Progress
+
+if TYPE_CHECKING:  # prep_agent.store imports chromadb, which the services load in the background
+    from prep_agent.store import IngestReport, Progress
 
 
 def services() -> Services:

@@ -5,7 +5,8 @@ Targets (issue 5): first question visible <= 3 s after the server is ready (seed
 ingested); answer submitted -> score card visible <= 1 s with the offline engine.
 
 "Ready" is measured two ways. cold: /_stcore/health answers, so the first visitor's script run
-also pays for imports, the embedding model and opening the stores. warm: the readiness probe
+also pays for imports, then (after drawing the set-up form) for chromadb, the embedding model and
+opening the store; the click on Start waits for those. warm: the readiness probe
 /_stcore/script-health-check (enabled in .streamlit/config.toml, what a deployment would probe)
 has run app.py once, as it does after any server start with a probe.
 """
@@ -86,7 +87,7 @@ def _interview(page: object, url: str, n: int, answers: list[str]) -> None:
     pg: Any = page
     pg.goto(url)
     pg.get_by_role("button", name="Start interview").wait_for(timeout=60_000)
-    questions = pg.get_by_label("Questions")
+    questions = pg.get_by_label("Questions", exact=True)
     questions.fill(str(n))
     questions.press("Tab")
     pg.get_by_role("button", name="Start interview").click()

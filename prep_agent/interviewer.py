@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Literal, Protocol
 
@@ -10,6 +9,13 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from prep_agent.errors import PrepAgentError, StoreError
+from prep_agent.followups import (
+    STATUS_PHRASE,
+    KeyPointLike,
+    follow_up_subject,
+    offline_follow_up,
+    weakest_miss,
+)
 from prep_agent.llm import TextStream
 from prep_agent.notes import Topic
 from prep_agent.planner import (
@@ -18,10 +24,9 @@ from prep_agent.planner import (
     clean_title,
     offline_values,
     plan_questions,
-    subject_of,
     topic_targets,
 )
-from prep_agent.prompts import PromptSet, QuestionType, judge_variables, render_offline
+from prep_agent.prompts import PromptSet, QuestionType, judge_variables
 from prep_agent.wording import (
     STOPWORDS,
     clean_llm_question,
@@ -36,9 +41,6 @@ __all__ = [
     "SearchStore", "distinctive_stems", "leaked_stems", "leaks", "mastery_from_results",
 ]
 
-FOLLOWUP_ORDER = {"missing": 0, "contradicted": 1, "partial": 2}
-STATUS_PHRASE = {"missing": "left out", "partial": "only partly covered",
-                 "contradicted": "contradicted"}
 MASTERY = {"covered": 1.0, "partial": 0.5, "missing": 0.0, "contradicted": 0.0}
 
 
@@ -105,17 +107,6 @@ class SearchStore(Protocol):
     def search(
         self, query: str, k: int = 5, kinds: list[str] | None = None, topic: str | None = None
     ) -> Sequence[HitLike]: ...
-
-
-class KeyPointLike(Protocol):
-    """One key point's result in a score."""
-
-    @property
-    def key_point(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def strength(self) -> float: ...
 
 
 class ScoreLike(Protocol):
@@ -298,16 +289,14 @@ class Interviewer:
         """A follow-up aimed at the weakest missed key point, or None when none is due."""
         if question.followup_depth >= self.prompt_set.settings.followups_per_question:
             return None
-        weak = [kp for kp in score.key_points if kp.status in FOLLOWUP_ORDER]
-        if not weak:
+        miss = weakest_miss(score.key_points)
+        if miss is None:
             return None
-        miss = min(weak, key=lambda kp: (FOLLOWUP_ORDER[kp.status], kp.strength))
         status = miss.status
-        subject = subject_of(miss.key_point, question.topic, question.item) or question.subject
-        if subject.lower() not in question.text.lower() and question.subject:
-            subject = question.subject  # stay on the subject the candidate was asked about
+        subject = follow_up_subject(question, miss.key_point)
         known = (question.text, subject)
-        fallback = self._offline_follow_up(question, status, subject, miss.key_point, known)
+        fallback = offline_follow_up(self.prompt_set, self.seed, question, status, subject,
+                                     miss.key_point, known)
         messages = None
         if self.chat_model is not None:
             messages = self.prompt_set.followup_template().invoke({
@@ -345,27 +334,6 @@ class Interviewer:
         """The follow-up Question, or None when the answer covered everything or K is reached."""
         stream = self.stream_follow_up(question, score, answer)
         return None if stream is None else stream.result()
-
-    def _offline_follow_up(
-        self, question: Question, status: str, subject: str, key_point: str, known: Sequence[str]
-    ) -> str:
-        followups = self.prompt_set.templates.followup
-        key = "resume" if (question.type == "behavioral" and status != "contradicted"
-                           and followups.get("resume")) else status
-        templates = followups.get(key) or followups["missing"]  # type: ignore[call-overload]
-        target = Target(id=question.target_id, kind="key_point", topic=question.topic,
-                        item=question.item, text=key_point, subject=subject, source="", line=0,
-                        key_points=[key_point], sentences=question.target_sentences,
-                        resume_fact=question.resume_fact)
-        values = offline_values(target, self.prompt_set, question.type)
-        rng = random.Random(f"{self.seed}:{question.target_id}")
-        start = rng.randrange(len(templates)) + question.followup_depth
-        for step in range(len(templates)):
-            text = render_offline(templates[(start + step) % len(templates)], values)
-            # Offline wording is ours, so it may not repeat a single distinctive word.
-            if text != question.text and not leaked_stems(text, key_point, *known):
-                return text
-        return f"Let's stay with {subject} a little longer. What would you add to your answer?"
 
     # --- summary -----------------------------------------------------------------------------
 

@@ -4,16 +4,20 @@ Offline engine (matching in evidence.py): each key point is matched sentence by 
 clause by clause and against adjacent sentence pairs, with MiniLM embeddings plus lexical evidence
 (content words, names, numbers), where words the question already contains count for little
 ("question demoting"). Guards: negated key points, question echoes, bare keyword lists,
-instructions to the grader, empty answers. The overall score is key-point coverage weighted by
-strength, lifted by resume tie-ins and lowered by flags and avoid hits; answer length never adds
-credit. Answers longer than MAX_ANSWER_CHARS are graded on their first MAX_ANSWER_CHARS characters
-(and first MAX_SENTENCES clauses); the Score says `truncated`.
+instructions to the grader, empty answers. Avoid notes are reduced to what they forbid
+(avoid.py) and hit only sentences that stray into it. The overall score is key-point coverage
+weighted by strength, lifted by resume tie-ins and lowered by flags and avoid hits; answer length
+never adds credit. Answers longer than MAX_ANSWER_CHARS are graded on their first
+MAX_ANSWER_CHARS characters (and first MAX_SENTENCES clauses); the Score says `truncated`.
 """
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
+
+from prep_agent.avoid import avoid_words, kinds_shown, lexical_avoid, semantic_avoid
 from prep_agent.delivery import Delivery, delivery_stats, infer_target_sentences
 from prep_agent.evidence import (
     COVERED_AT,
@@ -41,11 +45,14 @@ from prep_agent.textmatch import (
     injection_spans,
     is_non_answer,
     looks_like_keyword_list,
+    negation_count,
     sentence_spans,
     token_set,
 )
 
 OFF_TOPIC_SIM = 0.25
+SHORT_ANSWER_WORDS = 8
+SHORT_OFF_TOPIC_SIM = 0.1
 KEYWORD_LIST_MAX = 30.0
 TOO_SHORT_WORDS = 5
 RESUME_BONUS = 20.0  # the rubric lifts a good answer that ties in real experience
@@ -106,6 +113,9 @@ def score_offline(req: ScoreRequest, encoder: Encoder) -> Score:
 
     relevance = max(best_sems or [0.0])
     off_topic = relevance < OFF_TOPIC_SIM and max(best_lexes or [0.0]) < 0.25
+    if delivery.words < SHORT_ANSWER_WORDS and relevance >= SHORT_OFF_TOPIC_SIM:
+        # A few words embed poorly ("I'd send a survey."): weak, but not proof of straying.
+        off_topic = False
     if req.key_points and usable and off_topic:
         flags.append("off_topic")
     resume = _resume_hits(req, p, usable)
@@ -142,8 +152,32 @@ def _resume_hits(req: ScoreRequest, p: Prepared, usable: list[int]) -> list[Resu
 
 
 def _avoid_hits(req: ScoreRequest, p: Prepared, usable: list[int]) -> list[AvoidHit]:
-    hits = [(item, lexical_hits(item, set(), p, usable)) for item in req.avoid]
-    return [AvoidHit(avoid=a, evidence=e) for a, e in hits if e]
+    # Words the question, key points or resume facts use are what the answer should say.
+    context = p.question_tokens.union(
+        *(token_set(k) for k in req.key_points), *(token_set(r) for r in req.resume_links)
+    )
+    kp_vecs = np.vstack(p.kp_vecs) if p.kp_vecs else np.zeros((0, p.sent_vecs.shape[1]))
+    # Which kinds of detail each sentence shows is the same for every note: find it once.
+    needs_kinds = any(rule.kinds for rule in p.avoid_rules)
+    shown = {
+        i: kinds_shown(p.spans[i].text, context) if needs_kinds else frozenset() for i in usable
+    }
+    negated = {i: negation_count(p.spans[i].text) % 2 == 1 for i in usable}
+    hits: list[AvoidHit] = []
+    for rule, clause_vec in zip(p.avoid_rules, p.avoid_vecs, strict=True):
+        own_words = avoid_words(rule, context)
+        evidence = []
+        for i in usable:
+            vectors = [p.sent_vecs[i], *p.clause_vecs[i]]
+            # Embeddings miss negation: "does not do X" sits next to "does X".
+            same_polarity = negated[i] == rule.negated
+            if lexical_avoid(own_words, p.sent_tokens[i], shown[i], negated[i]) or (
+                same_polarity and any(semantic_avoid(v, clause_vec, kp_vecs) for v in vectors)
+            ):
+                evidence.append(p.spans[i].text)
+        if evidence:
+            hits.append(AvoidHit(avoid=rule.note, evidence=evidence))
+    return hits
 
 
 def overall_score(

@@ -12,25 +12,29 @@ from pydantic import BaseModel, Field
 
 from prep_agent.notes import Item, Topic
 from prep_agent.prompts import FieldKind, PromptSet, QuestionType, render_offline
+from prep_agent.subjects import (
+    FALLBACK_RESUME_FACT,
+    GENERIC_TITLE_WORDS,
+    is_dangling,
+    natural_case,
+    resume_phrase,
+    subject_of,
+    title_words,
+    with_article,
+)
+
+__all__ = [
+    "PlannedQuestion", "Target", "clean_title", "item_subject", "offline_values",
+    "plan_questions", "resume_phrase", "subject_of", "topic_targets",
+]
 
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 WORD_NUMBERS = {word: n for n, word in NUMBER_WORDS.items()}
-GENERIC_TITLE_WORDS = {
-    "overview", "buzz", "basics", "intro", "introduction", "deep", "dive", "notes", "summary",
-    "review", "recap", "primer", "101", "the", "and", "of", "a", "an",
-}
-LEADING_VERBS = re.compile(
-    r"^(?:learn|understand|know|review|study|explore|see|grasp|master|read about)\s+(?:about\s+)?",
-    re.IGNORECASE,
-)
 PRACTICE = re.compile(
     r"\b(?:explain|describe|pitch|summari[sz]e|present|define|introduce)\s+(.+?)\s+in\s+"
     r"(\d+|one|two|three|four|five|six)\s+sentences?",
     re.IGNORECASE,
 )
-FALLBACK_RESUME_FACT = "the most relevant project on your résumé"
-PRONOUNS = {"i", "i'd", "i'm", "i've", "my", "me", "we", "our", "you", "your", "it", "its", "this",
-            "that", "they", "these", "those", "he", "she", "say", "skip", "use", "focus"}
 
 
 class Target(BaseModel):
@@ -67,56 +71,27 @@ def clean_title(title: str) -> str:
     return re.sub(r"\s*\([^)]*\)", "", title).strip() or title.strip()
 
 
-def _title_words(*titles: str) -> set[str]:
-    return {w.lower() for t in titles for w in re.findall(r"[\w$]+", t)} - GENERIC_TITLE_WORDS
-
-
-def subject_of(text: str, *titles: str) -> str | None:
-    """The subject a sentence opens with: its leading run of names and title words."""
-    body = LEADING_VERBS.sub("", text.strip().strip("\"'“”‘’ "))
-    body = re.sub(r"^(?:the|a|an)\s+", "", body, flags=re.IGNORECASE)
-    known = _title_words(*titles)
-    run: list[str] = []
-    for token in body.split():
-        word = token.strip(",.;:!?()\"'“”’")
-        if not word or word.lower().replace("’", "'") in PRONOUNS:
-            break
-        if word[0].isupper() or word[0].isdigit() or word.lower() in known:
-            run.append(word)
-            if token != word and not token.endswith("'s"):
-                break  # punctuation ends the noun phrase
-        else:
-            break
-        if len(run) == 5:
-            break
-    if len(run) > 1 and run[0].istitle() and all(w.islower() for w in run[1:]):
-        run[0] = run[0].lower()  # capitalised only because it opens the sentence
-    return " ".join(run) if run else None
-
-
-def item_subject(item: Item, topic_title: str) -> str:
-    """The subject an item's questions name."""
+def item_subject(item: Item, topic_title: str, context: str = "") -> str:
+    """The subject an item's questions name; context (the topic's text) decides the casing."""
     for text in (item.key_point, item.goal):
         if text:
             found = subject_of(text, topic_title, item.title)
-            if found:
+            # A resume fact opening a key point is the candidate's story, not the topic.
+            if found and not found.startswith("your ") and not is_dangling(found):
                 return found
     words = [w for w in item.title.split() if w.lower() not in GENERIC_TITLE_WORDS]
-    return " ".join(words) or clean_title(topic_title)
+    named = natural_case(" ".join(words), context) or natural_case(clean_title(topic_title),
+                                                                   context)
+    return with_article(named)
 
 
-def resume_phrase(text: str) -> str:
-    """'Compare to your Microsoft ops—both ...' -> 'your Microsoft ops'."""
-    t = re.sub(r"^(?:compare|tie|link|connect|relate)(?:\s+(?:it|this))?\s+(?:to|with)\s+", "",
-               text.strip(), flags=re.IGNORECASE)
-    t = re.split(r"\s+(?:shows|proves|demonstrates|highlights)\s+|[—–;:,]|\s-\s|\.(?:\s|$)", t)[0]
-    t = t.strip()
-    lower = t.lower()
-    if lower.startswith(("my ", "your ")) and " " in t:
-        return "your " + t.split(" ", 1)[1]
-    if " your " in f" {lower}":
-        return t[lower.index("your "):]
-    return FALLBACK_RESUME_FACT
+def topic_text(topic: Topic) -> str:
+    """Everything a topic says, without its title: the evidence for how words are cased."""
+    parts = [*topic.header().values(), *(n.text for n in topic.notes),
+             *(t.text for t in topic.plain)]
+    for item in topic.items:
+        parts += item.fields().values()
+    return "\n".join(parts)
 
 
 def _id(*parts: str) -> str:
@@ -129,7 +104,8 @@ def _sentences(text: str) -> list[str]:
 
 def topic_targets(topic: Topic, drill_sentences: int = 2) -> list[Target]:
     """Every askable thing in a topic, in note order."""
-    title = clean_title(topic.title)
+    context = topic_text(topic)
+    title = with_article(natural_case(clean_title(topic.title), context))
     avoid = [n.text for n in topic.avoid()]
     targets: list[Target] = []
 
@@ -142,7 +118,7 @@ def topic_targets(topic: Topic, drill_sentences: int = 2) -> list[Target]:
         ))
 
     for item in topic.items:
-        subject = item_subject(item, topic.title)
+        subject = item_subject(item, topic.title, context)
         links = [t for t in (item.resume_link, topic.resume_tie_in) if t]
         main = item.key_point or item.goal
         if main:
@@ -164,7 +140,8 @@ def topic_targets(topic: Topic, drill_sentences: int = 2) -> list[Target]:
         if match:
             raw = match.group(2).lower()
             count = int(raw) if raw.isdigit() else WORD_NUMBERS.get(raw, drill_sentences)
-            subject = match.group(1).strip()
+            named = match.group(1).strip()
+            subject = title if is_dangling(named) else named
         model = re.search(r"[“\"](.+?)[”\"]", note.text)
         key_points = _sentences(model.group(1)) if model else [note.text]
         add("practice", "", note.text, subject, note.line, key_points, sentences=count,
@@ -174,7 +151,7 @@ def topic_targets(topic: Topic, drill_sentences: int = 2) -> list[Target]:
         for chunk in topic.plain:
             found = subject_of(chunk.text, topic.title)
             # A sentence-initial word that is not in the title is rarely the subject.
-            if not found or not set(found.lower().split()) & _title_words(topic.title):
+            if not found or not set(found.lower().split()) & title_words(topic.title):
                 found = fallback or title
             add("goal", chunk.label, chunk.text, found, chunk.line, [chunk.text])
     return targets

@@ -6,24 +6,30 @@ import json
 import os
 import secrets
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.language_models import BaseChatModel
 from pydantic import ValidationError
 
 from prep_agent.config import Settings
-from prep_agent.embeddings import Encoder, MiniLMEmbedding, load_encoder
 from prep_agent.errors import NotesError, PromptError
 from prep_agent.interviewer import Interviewer, Question
 from prep_agent.llm import build_chat_model, engine_label
 from prep_agent.notes import RESUME_FILE, NotesLoad, Topic, load_notes, load_resume
 from prep_agent.practice import PracticeSession, TurnResult, make_scorer, model_answer
 from prep_agent.prompts import PromptLibrary, PromptSet, PromptSetInfo
-from prep_agent.store import Hit, IngestReport, KnowledgeStore, Progress, open_store
 from prep_agent.transcripts import TranscriptStore, connect
 from prep_agent.uploads import CheckedUpload, check_upload, save_upload
+
+if TYPE_CHECKING:
+    # chromadb and onnxruntime load on first use (Services.load_backend), not at import time.
+    from langchain_core.language_models import BaseChatModel
+
+    from prep_agent.embeddings import Encoder as MiniLMEncoder
+    from prep_agent.score_models import Encoder
+    from prep_agent.store import Hit, IngestReport, KnowledgeStore, Progress
 
 SERVICES_KEY = "prep_agent_services"
 
@@ -52,19 +58,75 @@ def _merge(loads: list[NotesLoad]) -> NotesLoad:
     return merged
 
 
+@dataclass(frozen=True)
+class _Backend:
+    """The slow half of the services: the embedding model and the Chroma store."""
+
+    encoder: Encoder
+    store: KnowledgeStore
+
+
+def _open_backend(settings: Settings, encoder: MiniLMEncoder | None) -> _Backend:
+    from prep_agent.embeddings import MiniLMEmbedding, load_encoder
+    from prep_agent.store import open_store
+
+    encoder = encoder or load_encoder()
+    return _Backend(encoder, open_store(settings, MiniLMEmbedding(encoder)))
+
+
 @dataclass
 class Services:
     """Everything a page may use; pages never touch SQL, Chroma or the LLM directly."""
 
     settings: Settings
-    encoder: Encoder
-    store: KnowledgeStore
     prompts: PromptLibrary
     transcripts: TranscriptStore
     chat_model: BaseChatModel | None
     uploads_dir: Path
     preferences_path: Path
     _notes_cache: tuple[Any, NotesLoad] | None = field(default=None, repr=False)
+    given_encoder: MiniLMEncoder | None = field(default=None, repr=False)
+    _encoder: Encoder | None = field(default=None, repr=False)
+    _backend: _Backend | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # -- the slow half (chromadb, onnxruntime, the model): loaded on first use
+
+    def load_backend(self) -> None:
+        """Load the embedding model and open the Chroma store now, once per Services.
+
+        app.py calls this after the page is drawn, so a fresh server shows the set-up form
+        while the rest loads; anything that needs them before that waits here.
+        """
+        if self._backend is None:
+            with self._lock:  # one Services is shared by every browser session
+                if self._backend is None:
+                    self._backend = _open_backend(self.settings, self.given_encoder)
+
+    @property
+    def backend_loaded(self) -> bool:
+        """True once the model and the store are open."""
+        return self._backend is not None
+
+    @property
+    def encoder(self) -> Encoder:
+        """The grader's embedding model."""
+        if self._encoder is not None:
+            return self._encoder
+        self.load_backend()
+        assert self._backend is not None
+        return self._backend.encoder
+
+    @encoder.setter
+    def encoder(self, encoder: Encoder) -> None:
+        self._encoder = encoder
+
+    @property
+    def store(self) -> KnowledgeStore:
+        """The Chroma store of embedded notes."""
+        self.load_backend()
+        assert self._backend is not None
+        return self._backend.store
 
     # -- engine
 
@@ -105,8 +167,15 @@ class Services:
         """Every parsed topic."""
         return self.notes().topics
 
-    def needs_ingest(self) -> bool:
-        """True when the store is empty (first run, or a fresh data directory)."""
+    def needs_ingest(self, wait: bool = True) -> bool | None:
+        """True when the store is empty (first run, or a fresh data directory).
+
+        With wait=False and the store not open yet, None when its files exist (an existing
+        store is almost never empty, so the first page need not wait for Chroma).
+        """
+        local = not self.settings.chroma_host
+        if not wait and local and not self.backend_loaded:
+            return None if (self.settings.chroma_dir / "chroma.sqlite3").exists() else True
         return self.store.count() == 0
 
     def ingest(self, progress: Progress | None = None, rebuild: bool = False) -> IngestReport:
@@ -226,8 +295,11 @@ class Services:
 
     def close(self) -> None:
         """Release the store and the database."""
-        self.store.close()
-        self.transcripts.conn.close()
+        try:
+            if self._backend is not None:
+                self._backend.store.close()
+        finally:
+            self.transcripts.conn.close()
 
 
 def build_services(
@@ -235,16 +307,14 @@ def build_services(
     uploads_dir: Path,
     preferences_path: Path,
     chat_model: BaseChatModel | None = None,
-    encoder: Encoder | None = None,
+    encoder: MiniLMEncoder | None = None,
 ) -> Services:
-    """Open everything once: encoder, Chroma store, prompt library, transcripts, chat model."""
-    encoder = encoder or load_encoder()
-    store = open_store(settings, MiniLMEmbedding(encoder))
+    """Open the cheap services now; the encoder and the Chroma store load on first use."""
     conn = connect(settings.db_path)
     transcripts = TranscriptStore(conn, secrets=(settings.openai_api_key,))
     model = chat_model if chat_model is not None else build_chat_model(settings)
     return Services(
-        settings=settings, encoder=encoder, store=store,
+        settings=settings,
         prompts=PromptLibrary(settings.prompts_dir), transcripts=transcripts, chat_model=model,
-        uploads_dir=uploads_dir, preferences_path=preferences_path,
+        uploads_dir=uploads_dir, preferences_path=preferences_path, given_encoder=encoder,
     )

@@ -96,3 +96,48 @@ def test_save_upload_never_overwrites_silently(tmp_path: Path) -> None:
     assert b"Another point" in path.read_bytes()
     assert (tmp_path / ".t.md.bak").read_bytes() == NOTES
     assert sorted(p.name for p in tmp_path.iterdir()) == [".t.md.bak", "t.md"]
+
+
+# --- Review charts --------------------------------------------------------------------------
+
+def test_short_label_cuts_long_key_points_at_a_word() -> None:
+    from app_pages.charts import short_label
+
+    text = "DGX systems scale AI from enterprise data centers to developer PCs, combining GPUs"
+    label = short_label(text, limit=40)
+    assert label.endswith("…") and len(label) <= 40
+    assert text.startswith(label[:-1]) and not label[:-1].endswith(" ")
+    assert short_label("  short\n point ") == "short point"
+
+
+def test_score_chart_orders_sessions_and_keeps_dates_for_the_tooltip() -> None:
+    from app_pages.charts import score_chart
+    from prep_agent.transcripts import ProgressPoint
+
+    points = [ProgressPoint(2, "2026-11-25T10:00:00.700", "default", "offline", 70.4, 2),
+              ProgressPoint(1, "2026-11-25T10:00:00.200", "default", "offline", 40.0, 1),
+              ProgressPoint(3, "2026-11-27T09:30:00", "strict", "offline", 90.0, 3)]
+    spec = score_chart(points).to_dict()
+    x = spec["encoding"]["x"]
+    assert x["type"] == "quantitative" and x["axis"]["format"] == "d"
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["session"] for r in rows] == ["#1", "#2", "#3"]
+    assert [r["n"] for r in rows] == [1, 2, 3]
+    assert rows[0]["started"] == "2026-11-25 10:00" and rows[1]["average score"] == 70
+
+
+def test_mastery_chart_shows_weakest_first_with_full_text_in_tooltip() -> None:
+    from app_pages.charts import BAR_HEIGHT, mastery_chart
+    from prep_agent.transcripts import KeyPointMastery
+
+    same_start = "DGX systems scale AI from enterprise data centers to developer PCs "
+    rows = [KeyPointMastery(same_start + tail, "DGX", 2, m, "partial", "")
+            for tail, m in (("and back", 0.9), ("with GPUs", 0.2), ("with software", 0.5))]
+    chart, shown = mastery_chart(rows, limit=2)
+    spec = chart.to_dict()
+    data = next(iter(spec["datasets"].values()))
+    assert shown == 2 and spec["height"] == max(2 * BAR_HEIGHT, 80)
+    assert [d["mastery"] for d in data] == [20, 50]
+    assert data[0]["key point"].endswith("with GPUs")
+    assert len({d["label"] for d in data}) == 2, "alike key points keep separate bars"
+    assert all(len(d["label"].rstrip("\u200b")) <= 48 for d in data)

@@ -164,7 +164,7 @@ def test_follow_up_can_be_skipped_and_interview_ended(app_test: Any, app_service
     sid = _start(at, n=2, follow_ups=True)
     at.chat_input[0].set_value("I am not sure.").run()  # misses everything: a follow-up is due
     _ok(at)
-    assert at.chat_message[-1].caption[0].value == "Follow-up"
+    assert at.chat_message[-1].caption[0].value == "Follow-up on question 1"
     at.button(key="interview_skip").click().run()
     _ok(at)
     turns = app_services.transcripts.get_session(sid).turns
@@ -173,7 +173,8 @@ def test_follow_up_can_be_skipped_and_interview_ended(app_test: Any, app_service
     at.button(key="interview_end").click().run()
     _ok(at)
     assert app_services.transcripts.get_session(sid).info.finished
-    assert any("Session summary" in h.value for h in at.subheader)
+    heads = [h.value for h in at.subheader]
+    assert heads.index("Session summary") < heads.index("Transcript"), "the verdict comes first"
 
 
 def _judge_reply(evidence: str) -> str:
@@ -318,3 +319,66 @@ def test_resume_with_a_deleted_prompt_set_explains_and_offers_a_way_back(
         assert "session" not in at.query_params and at.form_submit_button
     finally:
         svc.close()
+
+
+def test_start_failure_is_shown_on_the_setup_form_and_saves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_home: Path, encoder: Any
+) -> None:
+    import shutil
+
+    prompts = tmp_path / "prompts"
+    shutil.copytree(ROOT / "prompts", prompts)
+    monkeypatch.setenv("PREP_AGENT_PROMPTS", str(prompts))
+    svc = build_services(load_settings(), uploads_dir=data_home / "uploads",
+                         preferences_path=data_home / "prefs.json", encoder=encoder)
+    try:
+        svc.ingest()
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.session_state[SERVICES_KEY] = svc
+        at.run()
+        at.selectbox(key="setup_prompt_set").select("bar-raiser")
+        (prompts / "bar-raiser.yaml").unlink()  # gone between drawing the form and the click
+        at.form_submit_button[0].click().run()
+        assert not at.exception
+        assert any("bar-raiser" in e.value for e in at.error), [e.value for e in at.error]
+        assert "session" not in at.query_params and at.form_submit_button
+        assert svc.transcripts.list_sessions() == []
+    finally:
+        svc.close()
+
+
+# --- cold start: the set-up form does not wait for chromadb or the embedding model -----------
+
+
+def test_page_imports_leave_chromadb_and_onnxruntime_for_later() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, app_pages.ui, app_pages.fmt, prep_agent.services; "
+            "print(sorted(m for m in ('chromadb', 'onnxruntime') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_backend_loads_on_first_use_and_fresh_home_still_ingests(data_home: Path) -> None:
+    settings = load_settings()
+    svc = build_services(settings, uploads_dir=data_home / "uploads",
+                         preferences_path=data_home / "prefs.json")
+    try:
+        assert not svc.backend_loaded
+        assert svc.prompt_sets() and svc.topics(), "the set-up form's data needs no backend"
+        assert svc.needs_ingest(wait=False) is True and not svc.backend_loaded, \
+            "a home without a store needs the first-run ingest, known without loading Chroma"
+        assert svc.needs_ingest() is True and svc.backend_loaded
+        svc.ingest()
+        assert svc.needs_ingest(wait=False) is False
+    finally:
+        svc.close()
+    again = build_services(settings, uploads_dir=data_home / "uploads",
+                           preferences_path=data_home / "prefs.json")
+    try:
+        assert again.needs_ingest(wait=False) is None, "an existing store is checked later"
+        assert again.store.count() > 10 and again.needs_ingest() is False
+    finally:
+        again.close()

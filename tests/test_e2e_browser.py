@@ -47,7 +47,7 @@ def test_two_question_interview_review_and_markdown_download(tmp_path: Path) -> 
         start.wait_for(timeout=WAIT_MS)
         assert page.get_by_text("Notes indexed:").is_visible()  # st.status of the first run
         assert "Offline engine" in page.get_by_test_id("stSidebar").inner_text()
-        questions = page.get_by_label("Questions")
+        questions = page.get_by_label("Questions", exact=True)
         questions.fill("2")
         questions.press("Tab")
         start.click()

@@ -69,7 +69,41 @@ def test_subject_and_resume_phrases() -> None:
         "your Microsoft zero-waste ops"
     assert resume_phrase("Your $300M Microsoft provisioning project shows you can scale.") == \
         "your $300M Microsoft provisioning project"
-    assert resume_phrase("Mention dashboards") == "the most relevant project on your résumé"
+    assert resume_phrase("Mention dashboards") == "your dashboards"
+    assert resume_phrase("Batch job orchestration at Contoso.") == \
+        "your batch job orchestration at Contoso"
+    assert resume_phrase("Shows you can lead big programs.") == \
+        "the most relevant project on your résumé"
+    assert resume_phrase("Mention your Azure fleet migration of 4,000 nodes—it shows scale.") == \
+        "your Azure fleet migration of 4,000 nodes"
+
+
+@pytest.mark.parametrize(("line", "subject"), [
+    ("Compare to your Microsoft zero-waste ops—both optimize compute.",
+     "your Microsoft zero-waste ops"),
+    ("Tie to your VMware BI team launch—both deliver data-driven solutions.",
+     "your VMware BI team launch"),
+    ("Connect this to your release governance board at Contoso—both keep one source of truth.",
+     "your release governance board at Contoso"),
+    ("Relate to your Azure fleet migration—same wave planning.", "your Azure fleet migration"),
+    ("Tie it to your on-call automation work at Fabrikam.",
+     "your on-call automation work at Fabrikam"),
+    ("Highlight my dashboards and stakeholder alignment.",
+     "your dashboards and stakeholder alignment"),
+    ("Your $300M Microsoft provisioning project shows you can scale.",
+     "your $300M Microsoft provisioning project"),
+    ("The control plane stores desired state in etcd.", "the control plane"),
+    ("Explain the control plane in two sentences.", "the control plane"),
+    ("Mention Spark’s developer focus casually.", "Spark"),
+    ("I'd run cluster upgrades in waves.", None),
+    ("It relies on device plugins.", None),
+    ("We use operators to automate backups.", None),
+    ("Your.", None),
+    ("Compare.", None),
+])
+def test_instruction_lines_yield_their_object_never_the_verb(line: str,
+                                                             subject: str | None) -> None:
+    assert subject_of(line, "Control Plane Basics") == subject
 
 
 @pytest.mark.parametrize("name", SETS)
