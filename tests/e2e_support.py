@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from servers import answers, free_port, stop, wait_until_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -25,19 +24,8 @@ ONLINE_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PREP_AGENT_ENGINE", "PREP_A
                "CHROMA_HOST", "CHROMA_PORT", "PREP_AGENT_SEEDS", "PREP_AGENT_PROMPTS")
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _healthy(url: str, route: str = "health", timeout: float = 1.0) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/{route}", timeout=timeout) as resp:
-            return bool(resp.status == 200)
-    except OSError:
-        return False
+    return answers(f"{url}/_stcore/{route}", timeout)
 
 
 def warm_up(url: str, timeout: float = 120.0) -> None:
@@ -61,21 +49,12 @@ def streamlit_server(home: Path, log: Path, timeout: float = 60.0) -> Iterator[s
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + timeout
-            while not _healthy(url):
-                if proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with {proc.returncode}: see {log}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start in {timeout:.0f} s: see {log}")
-                time.sleep(0.1)
+            failure = wait_until_answers(f"{url}/_stcore/health", proc, timeout, interval=0.1)
+            if failure:
+                raise RuntimeError(f"streamlit {failure}: see {log}")
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+            stop(proc)
 
 
 @contextmanager

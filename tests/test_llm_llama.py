@@ -13,15 +13,13 @@ The model is a tiny base model, so these tests check structure, never content.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from servers import free_port, stop, wait_until_answers
 
 from prep_agent.config import load_settings
 from prep_agent.interviewer import Interviewer
@@ -53,12 +51,6 @@ def _model_path(python: str, out_dir: Path) -> Path:
     return Path(done.stdout.strip().splitlines()[-1])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def llama_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     running = os.environ.get("PREP_AGENT_LLAMA_URL")
@@ -69,7 +61,7 @@ def llama_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if python == sys.executable:
         pytest.importorskip("llama_cpp.server", reason="CMAKE_ARGS=-DGGML_NATIVE=OFF pip "
                             "install 'llama-cpp-python[server]'")
-    port = _free_port()
+    port = free_port()
     work = tmp_path_factory.mktemp("llama")
     log = (work / "server.log").open("wb")  # a pipe nobody reads would fill and stall the server
     proc = subprocess.Popen(
@@ -81,23 +73,13 @@ def llama_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/models", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    err = (work / "server.log").read_text(errors="replace")[-2000:]
-                    pytest.fail(f"llama.cpp server did not start: {err}")
-                time.sleep(0.5)
+        failure = wait_until_answers(f"{url}/models", proc, 180, interval=0.5)
+        if failure:
+            err = (work / "server.log").read_text(errors="replace")[-2000:]
+            pytest.fail(f"llama.cpp server {failure}: {err}")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
 
 

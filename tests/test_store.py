@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from chromadb.api.types import Documents, Embeddings
+from servers import free_port, stop, wait_until_answers
 
 from prep_agent.config import Settings, load_settings
 from prep_agent.embeddings import MiniLMEmbedding
@@ -179,15 +177,9 @@ def test_corrupt_store_names_home_and_rebuild(settings: Settings, seeds: Path,
 
 
 def test_unreachable_server_names_the_fix(encoder: Any) -> None:
-    settings = load_settings({"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(_free_port())})
+    settings = load_settings({"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(free_port())})
     with pytest.raises(StoreError, match="chroma run --path DIR --port N"):
         open_store(settings, MiniLMEmbedding(encoder))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -196,30 +188,19 @@ def chroma_server(tmp_path: Path) -> Iterator[int]:
     chroma = Path(sys.executable).parent / "chroma"
     if not chroma.exists():
         pytest.skip(f"{chroma} is not installed")
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "chroma.log").open("wb")
     proc = subprocess.Popen(
         [str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
          "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log_text = (tmp_path / "chroma.log").read_text()
-                    pytest.fail(f"chroma run did not start: {log_text}")
-                time.sleep(0.2)
+        failure = wait_until_answers(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc, 30)
+        if failure:
+            log_text = (tmp_path / "chroma.log").read_text()
+            pytest.fail(f"chroma run {failure}: {log_text}")
         yield port
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
 
 
