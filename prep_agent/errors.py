@@ -35,3 +35,7 @@ class TranscriptError(PrepAgentError):
 
 class ConfigError(PrepAgentError):
     """An environment setting has an invalid value."""
+
+
+class LocalModelError(LLMError):
+    """The built-in local LLM (llama.cpp and its shipped model) is missing or failed to start."""

@@ -1,0 +1,164 @@
+"""Benchmark the built-in local LLM: cold and warm first question, tokens/s, question quality.
+
+Usage: python bench/local_llm.py [--models 0.5b,1.5b] [--questions 5] [--prompt-set NAME]
+
+For each shipped model: join the GGUF once (timed separately), start the llama.cpp server
+(cold), ask the first question of a session through the real Interviewer + llm.py path over
+seeds/dgx-systems.md with the Chroma grounding the app uses, ask the rest of the session, then
+the first question of a new session on the running server (warm). Each question is checked:
+the LLM wrote it (no fallback), it names the subject, it is one question, and it does not leak
+the key point. Targets: cold <= 10 s, warm <= 4 s. The load average is printed because other
+work on a shared machine slows every figure down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from prep_agent.config import load_settings  # noqa: E402
+from prep_agent.embeddings import MiniLMEmbedding, load_encoder  # noqa: E402
+from prep_agent.interviewer import Interviewer, Question  # noqa: E402
+from prep_agent.llm import build_chat_model  # noqa: E402
+from prep_agent.local_model import (  # noqa: E402
+    QWEN_05B,
+    QWEN_15B,
+    LocalServer,
+    ShippedModel,
+    ensure_gguf,
+    missing_reason,
+)
+from prep_agent.notes import parse_notes  # noqa: E402
+from prep_agent.prompts import PromptLibrary  # noqa: E402
+from prep_agent.store import ensure_ingested, open_store  # noqa: E402
+from prep_agent.wording import leaks, words  # noqa: E402
+
+MODELS = {"0.5b": QWEN_05B, "1.5b": QWEN_15B}
+COLD_TARGET_S, WARM_TARGET_S = 10.0, 4.0
+
+
+def _timed_question(interviewer: Interviewer, planned, asked: list[str]):  # type: ignore[no-untyped-def]
+    began = time.monotonic()
+    stream = interviewer.stream(planned, asked)
+    first = None
+    chunks = 0
+    for _ in stream:
+        chunks += 1
+        if first is None:
+            first = time.monotonic() - began
+    question = stream.result()
+    return question, time.monotonic() - began, first or 0.0, chunks
+
+
+def _checks(question: Question) -> list[str]:
+    problems = []
+    if question.engine != "llm":
+        problems.append(f"fallback: {question.engine_note}")
+    subject_words = set(words(question.subject))
+    if not subject_words & set(words(question.text)):
+        problems.append("subject not named")
+    if question.text.count("?") != 1:
+        problems.append(f"{question.text.count('?')} question marks")
+    for point in question.target_key_points:
+        if leaks(question.text, point, question.subject):
+            problems.append("leaks the key point")
+    return problems
+
+
+def _session(interviewer: Interviewer, n: int, label: str) -> list[tuple[Question, float, float, int]]:
+    asked: list[str] = []
+    rows = []
+    for planned in interviewer.plan(n):
+        question, total, first, chunks = _timed_question(interviewer, planned, asked)
+        asked.append(question.text)
+        rows.append((question, total, first, chunks))
+        issues = _checks(question)
+        print(f"  [{label}] {total:5.2f} s (first chunk {first:4.2f} s, {chunks} chunks) "
+              f"{planned.type:<10} {'OK' if not issues else '; '.join(issues)}")
+        print(f"      {question.text}")
+    return rows
+
+
+def bench_model(key: str, model: ShippedModel, home: Path, n: int, prompt_set_name: str,
+                store) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    print(f"\n== {key}: {model.description} ({model.package}1..{model.parts}=={model.version})")
+    began = time.monotonic()
+    gguf = ensure_gguf(home / "models", model)
+    print(f"join + sha256 check (first use only, then reused): {time.monotonic() - began:.2f} s")
+    topics = parse_notes((ROOT / "seeds" / "dgx-systems.md").read_text(encoding="utf-8"),
+                         "seeds/dgx-systems.md")
+    prompt_set = PromptLibrary(ROOT / "prompts").load(prompt_set_name)
+    server = LocalServer(gguf, model.alias, log_path=home / "models" / f"{key}.log")
+    cold_began = time.monotonic()
+    with server:
+        start_s = time.monotonic() - cold_began
+        settings = load_settings({"PREP_AGENT_HOME": str(home)}).with_(
+            engine="llm", openai_base_url=server.base_url, model=model.alias,
+            llm_timeout_s=120.0, llm_max_retries=0)
+        chat = build_chat_model(settings)
+        interviewer = Interviewer(topics, store, prompt_set, chat_model=chat, seed=1)
+        rows = _session(interviewer, n, "session 1")
+        cold_s = start_s + rows[0][1]
+        warm_interviewer = Interviewer(topics, store, prompt_set, chat_model=chat, seed=2)
+        warm_rows = _session(warm_interviewer, n, "session 2")
+    all_rows = rows + warm_rows
+    gen_rates = [(c - 1) / (t - f) for _, t, f, c in all_rows if c > 1 and t > f]
+    ok = sum(1 for q, *_ in all_rows if not _checks(q))
+    result = {
+        "server_start_s": start_s, "cold_s": cold_s, "warm_first_s": warm_rows[0][1],
+        "warm_median_s": statistics.median(t for _, t, _, _ in rows[1:] + warm_rows),
+        "first_chunk_median_s": statistics.median(f for _, _, f, _ in all_rows),
+        "gen_tokens_per_s": statistics.median(gen_rates) if gen_rates else 0.0,
+        "ok": ok, "asked": len(all_rows),
+    }
+    print(f"server start {start_s:.2f} s; cold (start + first question) {cold_s:.2f} s "
+          f"(target <= {COLD_TARGET_S:.0f}); warm first question {result['warm_first_s']:.2f} s "
+          f"(target <= {WARM_TARGET_S:.0f}); warm median {result['warm_median_s']:.2f} s; "
+          f"first chunk median {result['first_chunk_median_s']:.2f} s; generation "
+          f"{result['gen_tokens_per_s']:.1f} tokens/s; {ok}/{len(all_rows)} questions pass "
+          "every check")
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default="0.5b,1.5b")
+    parser.add_argument("--questions", type=int, default=5)
+    parser.add_argument("--prompt-set", default="hiring-manager")
+    parser.add_argument("--home", type=Path, default=None,
+                        help="data directory for the joined models (default PREP_AGENT_HOME)")
+    args = parser.parse_args()
+    home = args.home or Path(os.environ.get("PREP_AGENT_HOME") or Path.home() / ".prep_agent")
+    print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores); home {home}")
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings({"PREP_AGENT_HOME": tmp})
+        store = open_store(settings, MiniLMEmbedding(load_encoder()))
+        ensure_ingested(store, ROOT / "seeds")
+        results = {}
+        for key in args.models.split(","):
+            model = MODELS[key.strip()]
+            reason = missing_reason(model)
+            if reason:
+                print(f"\n== {key}: skipped: {reason}")
+                continue
+            results[key] = bench_model(key, model, home, args.questions, args.prompt_set, store)
+        store.close()
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+    print("model | server start | cold (start + Q1) | warm Q1 | warm median | gen tok/s | checks")
+    for key, r in results.items():
+        print(f"{key} | {r['server_start_s']:.2f} s | {r['cold_s']:.2f} s | "
+              f"{r['warm_first_s']:.2f} s | {r['warm_median_s']:.2f} s | "
+              f"{r['gen_tokens_per_s']:.1f} | {r['ok']:.0f}/{r['asked']:.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
