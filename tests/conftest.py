@@ -12,6 +12,17 @@ SEEDS = ROOT / "seeds"
 PROMPTS = ROOT / "prompts"
 
 
+SLOW_MARKERS = ("browser", "server", "llama")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Real-server, browser and llama tests are slow too, so the default tier skips them."""
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SLOW_MARKERS):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point PREP_AGENT_HOME at tmp_path and clear LLM settings so tests stay offline."""
@@ -27,7 +38,7 @@ def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 @pytest.fixture(scope="session")
 def encoder():  # type: ignore[no-untyped-def]
     """The real offline MiniLM encoder, loaded once per test run."""
-    from prep_agent.embeddings import load_encoder
+    from prep_agent.knowledge.embeddings import load_encoder
 
     return load_encoder()
 
@@ -39,7 +50,7 @@ def encoder():  # type: ignore[no-untyped-def]
 def app_services(data_home: Path, encoder):  # type: ignore[no-untyped-def]
     """Services as app.py builds them, on the temp home, offline, with seeds/ ingested."""
     from prep_agent.config import load_settings
-    from prep_agent.services import build_services
+    from prep_agent.practice.services import build_services
 
     settings = load_settings()
     services = build_services(settings, uploads_dir=data_home / "uploads",
@@ -55,7 +66,7 @@ def app_test(app_services):  # type: ignore[no-untyped-def]
     """A factory of AppTests of app.py with the services seeded into session state."""
     from streamlit.testing.v1 import AppTest
 
-    from prep_agent.services import SERVICES_KEY
+    from prep_agent.practice.services import SERVICES_KEY
 
     def make(page: str | None = None, **state: object) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from prep_agent.cli import main
-from prep_agent.transcripts import KeyPointResult, TranscriptStore, connect
+from prep_agent.cli.main import main
+from prep_agent.transcripts.db import connect
+from prep_agent.transcripts.records import KeyPointResult
+from prep_agent.transcripts.store import TranscriptStore
 
 ROOT = Path(__file__).resolve().parent.parent
 KP = "DGX systems scale AI from enterprise data centers to developer PCs"
@@ -73,6 +75,7 @@ def test_export_unknown_session_names_fix(data_home: Path,
     assert "prep_agent sessions" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_sessions_subprocess_corrupt_db_names_home(data_home: Path) -> None:
     (data_home / "transcripts.db").write_bytes(b"garbage" * 200)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

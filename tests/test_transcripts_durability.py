@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from prep_agent.transcripts import KeyPointResult, TranscriptStore, connect
+from prep_agent.transcripts.db import connect
+from prep_agent.transcripts.records import KeyPointResult
+from prep_agent.transcripts.store import TranscriptStore
 
 ROOT = Path(__file__).resolve().parent.parent
 N_SESSIONS = 20
@@ -57,6 +59,7 @@ def _check(store: TranscriptStore, ids: dict[int, int]) -> None:
                 assert turn.parent_id is None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shared", [True, False], ids=["one-connection", "own-connections"])
 def test_twenty_concurrent_sessions_lose_nothing(tmp_path: Path, shared: bool) -> None:
     db = tmp_path / "transcripts.db"
@@ -93,7 +96,8 @@ def test_twenty_concurrent_sessions_in_memory() -> None:
 
 CHILD = textwrap.dedent("""
     import sys
-    from prep_agent.transcripts import TranscriptStore, connect
+    from prep_agent.transcripts.db import connect
+    from prep_agent.transcripts.store import TranscriptStore
     store = TranscriptStore(connect(sys.argv[1]))
     sid = store.start_session("hiring-manager", "h", "offline")
     i = 0
@@ -107,6 +111,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_kill_9_mid_session_loses_no_submitted_answer(tmp_path: Path) -> None:
     db = tmp_path / "transcripts.db"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -1,0 +1,375 @@
+"""The interviewer: grounded questions, follow-ups aimed at missed key points, and a summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Literal, Protocol
+
+from langchain_core.language_models import BaseChatModel
+from pydantic import BaseModel, Field
+
+from prep_agent.errors import PrepAgentError, StoreError
+from prep_agent.interview.followups import (
+    STATUS_PHRASE,
+    KeyPointLike,
+    follow_up_subject,
+    offline_follow_up,
+    weakest_miss,
+)
+from prep_agent.interview.leaks import (
+    STOPWORDS,
+    clean_llm_question,
+    leaks,
+    words,
+)
+from prep_agent.interview.planner import (
+    PlannedQuestion,
+    Target,
+    clean_title,
+    offline_values,
+    plan_questions,
+    topic_targets,
+)
+from prep_agent.knowledge.models import Topic
+from prep_agent.llm import TextStream
+from prep_agent.prompts import PromptSet, QuestionType, judge_variables
+
+MASTERY = {"covered": 1.0, "partial": 0.5, "missing": 0.0, "contradicted": 0.0}
+
+
+class Citation(BaseModel):
+    """Where a question's grounding comes from, shown after the answer."""
+
+    source: str
+    line: int
+    kind: str
+    text: str
+
+
+class Question(BaseModel):
+    """A question as asked, with everything needed to score it and to audit how it was made."""
+
+    id: str
+    text: str
+    type: QuestionType
+    topic: str
+    item: str = ""
+    subject: str
+    target_id: str
+    target_key_points: list[str]
+    resume_links: list[str] = Field(default_factory=list)
+    avoid: list[str] = Field(default_factory=list)
+    target_sentences: int | None = None
+    resume_fact: str | None = None
+    citations: list[Citation] = Field(default_factory=list)
+    prompt_set: str
+    prompt_hash: str
+    engine: Literal["offline", "llm"] = "offline"
+    engine_note: str | None = None
+    parent_id: str | None = None
+    followup_depth: int = 0
+
+    def score_request(self, answer: str) -> dict[str, object]:
+        """The fields of scoring's ScoreRequest: `ScoreRequest(**q.score_request(answer))`."""
+        return {
+            "question": self.text,
+            "answer": answer,
+            "key_points": list(self.target_key_points),
+            "resume_links": list(self.resume_links),
+            "avoid": list(self.avoid),
+            "target_sentences": self.target_sentences,
+        }
+
+
+class HitLike(Protocol):
+    """What the interviewer reads from a store hit."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+
+
+class SearchStore(Protocol):
+    """The part of KnowledgeStore the interviewer uses."""
+
+    def search(
+        self, query: str, k: int = 5, kinds: list[str] | None = None, topic: str | None = None
+    ) -> Sequence[HitLike]: ...
+
+
+class ScoreLike(Protocol):
+    """The part of scoring's Score the interviewer uses."""
+
+    @property
+    def key_points(self) -> Sequence[KeyPointLike]: ...
+    @property
+    def overall(self) -> float: ...
+
+
+class QuestionStream:
+    """Iterate for text chunks as they arrive; `result()` then gives the final Question."""
+
+    def __init__(self, text: TextStream, build: Callable[[str, str, str | None], Question]) -> None:
+        self._text = text
+        self._build = build
+        self._question: Question | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._text)
+
+    @property
+    def note(self) -> str | None:
+        """Why the offline engine was used for this step, if it was a fallback."""
+        return self._text.note
+
+    def result(self) -> Question:
+        """The finished Question (drains any chunks not yet read)."""
+        if self._question is None:
+            text = self._text.result()
+            self._question = self._build(text, self._text.engine, self._text.note)
+        return self._question
+
+
+def _bullets(items: Sequence[str]) -> str:
+    return "\n".join(f"- {i}" for i in items) if items else "- (none)"
+
+
+class Interviewer:
+    """Plans and asks grounded questions with either engine; chat_model=None means offline."""
+
+    def __init__(
+        self,
+        topics: Sequence[Topic],
+        store: SearchStore | None,
+        prompt_set: PromptSet,
+        chat_model: BaseChatModel | None = None,
+        seed: int = 0,
+        resume_facts: Sequence[str] | None = None,
+    ) -> None:
+        self.topics = list(topics)
+        self.store = store
+        self.prompt_set = prompt_set
+        self.chat_model = chat_model
+        self.seed = seed
+        self.resume_facts = list(resume_facts or [])
+        self.targets: list[Target] = [
+            t for topic in self.topics
+            for t in topic_targets(topic, prompt_set.settings.drill_sentences)
+        ]
+
+    @property
+    def engine(self) -> Literal["offline", "llm"]:
+        """The engine questions are phrased with (a step may still fall back to offline)."""
+        return "offline" if self.chat_model is None else "llm"
+
+    def plan(
+        self,
+        n: int,
+        topics: Sequence[str] | None = None,
+        history: Mapping[str, float] | None = None,
+        asked: Sequence[str] = (),
+    ) -> list[PlannedQuestion]:
+        """N questions over the chosen topics (titles, case-insensitive; None = all)."""
+        targets = self.targets
+        if topics:
+            wanted = {t.strip().lower() for t in topics}
+            targets = [t for t in targets
+                       if t.topic.lower() in wanted or clean_title(t.topic).lower() in wanted]
+            if not targets:
+                known = ", ".join(sorted({clean_title(t.topic) for t in self.targets})) or "none"
+                raise PrepAgentError(
+                    f"No notes match topic {', '.join(topics)}: use one of {known}")
+        if not targets:
+            raise PrepAgentError("The notes have no key points, goals or practice notes to ask "
+                                 "about: add items with **Key Point** lines to a notes file")
+        planned = plan_questions(targets, self.prompt_set, n, seed=self.seed, history=history,
+                                 asked=asked)
+        if not planned:
+            raise PrepAgentError(
+                f"Prompt set {self.prompt_set.name!r} has no offline templates for these notes: "
+                "pick another set or add templates to it"
+            )
+        return planned
+
+    # --- questions ---------------------------------------------------------------------------
+
+    def _grounding(self, target: Target) -> list[Citation]:
+        cites = [Citation(source=target.source, line=target.line, kind=target.kind,
+                          text=target.text)]
+        if self.store is not None:
+            try:
+                hits = self.store.search(f"{target.subject}: {target.text}", k=4,
+                                         topic=target.topic)
+            except StoreError:
+                hits = []  # the note line itself still grounds the question
+            seen = {(target.source, target.line)}
+            for hit in hits:
+                if (hit.source, hit.line) not in seen:
+                    seen.add((hit.source, hit.line))
+                    cites.append(Citation(source=hit.source, line=hit.line, kind=hit.kind,
+                                          text=hit.text))
+        return cites[:5]
+
+    def _resume_for(self, target: Target) -> list[str]:
+        # Without embeddings here, rank candidate facts by shared words with the target.
+        wanted = set(words(" ".join([target.text, *target.resume_links]))) - STOPWORDS
+        overlap = {f: len(wanted & set(words(f))) for f in self.resume_facts}
+        ranked = sorted((f for f in self.resume_facts if overlap[f] > 0), key=lambda f: -overlap[f])
+        return ranked[:2]
+
+    def stream(self, planned: PlannedQuestion, asked: Sequence[str] = ()) -> QuestionStream:
+        """Stream a planned question's wording; `.result()` gives the Question."""
+        target = planned.target
+        cites = self._grounding(target)
+        resume = [*target.resume_links, *self._resume_for(target)]
+        messages = None
+        if self.chat_model is not None:
+            values = offline_values(target, self.prompt_set, planned.type)
+            messages = self.prompt_set.question_template().invoke({
+                **self.prompt_set.partial_vars(),
+                "topic": values["topic"], "item": values["item"], "subject": target.subject,
+                "question_type": planned.type, "key_points": _bullets(target.key_points),
+                "grounding": _bullets([f"[{c.source}:{c.line}] ({c.kind}) {c.text}"
+                                       for c in cites]),
+                "resume_facts": _bullets(resume), "avoid": _bullets(target.avoid),
+                "sentences": values["sentences"], "draft": planned.offline_text,
+                "asked": _bullets(list(asked)),
+            })
+        limit = self.prompt_set.settings.max_question_chars
+        earlier = {a.strip().lower() for a in asked}
+        # Naming the subject loosely is enough ("DGX" for "DGX systems"); naming nothing is not.
+        anchors = set(words(f"{target.subject} {clean_title(target.topic)}")) - STOPWORDS
+
+        def check(text: str) -> str | None:
+            if text.strip().lower() in earlier:
+                return "it repeated an earlier question"
+            if not anchors & set(words(text)):
+                return f"it did not name {target.subject}"
+            return f"longer than {limit} characters" if len(text) > limit else None
+
+        text = TextStream(self.chat_model, messages, planned.offline_text, check=check,
+                          clean=clean_llm_question, max_chars=3 * limit)
+
+        def build(wording: str, engine: str, note: str | None) -> Question:
+            return Question(
+                id=planned.id, text=wording, type=planned.type, topic=target.topic,
+                item=target.item, subject=target.subject, target_id=target.id,
+                target_key_points=list(target.key_points), resume_links=resume,
+                avoid=list(target.avoid),
+                target_sentences=(target.sentences or self.prompt_set.settings.drill_sentences)
+                if planned.type == "drill" else None,
+                resume_fact=target.resume_fact, citations=cites, prompt_set=self.prompt_set.name,
+                prompt_hash=self.prompt_set.hash, engine=engine,  # type: ignore[arg-type]
+                engine_note=note,
+            )
+
+        return QuestionStream(text, build)
+
+    def ask(self, planned: PlannedQuestion, asked: Sequence[str] = ()) -> Question:
+        """The planned question, fully generated."""
+        return self.stream(planned, asked).result()
+
+    # --- follow-ups --------------------------------------------------------------------------
+
+    def stream_follow_up(
+        self, question: Question, score: ScoreLike, answer: str = ""
+    ) -> QuestionStream | None:
+        """A follow-up aimed at the weakest missed key point, or None when none is due."""
+        if question.followup_depth >= self.prompt_set.settings.followups_per_question:
+            return None
+        miss = weakest_miss(score.key_points)
+        if miss is None:
+            return None
+        status = miss.status
+        subject = follow_up_subject(question, miss.key_point)
+        known = (question.text, subject)
+        fallback = offline_follow_up(self.prompt_set, self.seed, question, status, subject,
+                                     miss.key_point, known)
+        messages = None
+        if self.chat_model is not None:
+            messages = self.prompt_set.followup_template().invoke({
+                **self.prompt_set.partial_vars(),
+                "topic": clean_title(question.topic), "subject": subject,
+                "question": question.text, "answer": judge_variables("", answer, [])["answer"],
+                "missed_key_point": miss.key_point,
+                "status": STATUS_PHRASE.get(status, status),
+                "grounding": _bullets([f"[{c.source}:{c.line}] ({c.kind}) {c.text}"
+                                       for c in question.citations]),
+                "draft": fallback, "depth": str(question.followup_depth + 1),
+            })
+        limit = self.prompt_set.settings.max_question_chars
+
+        def check(text: str) -> str | None:
+            if leaks(text, miss.key_point, *known):
+                return "it gave the key point away"
+            return f"longer than {limit} characters" if len(text) > limit else None
+
+        text = TextStream(self.chat_model, messages, fallback, check=check,
+                          clean=clean_llm_question, max_chars=3 * limit)
+        depth = question.followup_depth + 1
+
+        def build(wording: str, engine: str, note: str | None) -> Question:
+            return question.model_copy(update={
+                "id": f"{question.id}.f{depth}", "text": wording, "subject": subject,
+                "target_key_points": [miss.key_point], "engine": engine, "engine_note": note,
+                "parent_id": question.id, "followup_depth": depth,
+                "prompt_set": self.prompt_set.name, "prompt_hash": self.prompt_set.hash,
+            })
+
+        return QuestionStream(text, build)
+
+    def follow_up(self, question: Question, score: ScoreLike, answer: str = "") -> Question | None:
+        """The follow-up Question, or None when the answer covered everything or K is reached."""
+        stream = self.stream_follow_up(question, score, answer)
+        return None if stream is None else stream.result()
+
+    # --- summary -----------------------------------------------------------------------------
+
+    def summary(self, results: Sequence[tuple[Question, ScoreLike | None]]) -> str:
+        """A short end-of-session report: scores, strengths and what to practise next."""
+        scored = [(q, s) for q, s in results if s is not None]
+        mains = [q for q, _ in results if q.parent_id is None]
+        lines = [f"Session summary: {len(mains)} question(s), "
+                 f"{len(results) - len(mains)} follow-up(s), prompt set {self.prompt_set.name}."]
+        if not scored:
+            lines.append("No answers were scored, so there is nothing to grade yet.")
+            return "\n".join(lines)
+        average = sum(float(s.overall) for _, s in scored) / len(scored)
+        best = max(scored, key=lambda r: float(r[1].overall))
+        worst = min(scored, key=lambda r: float(r[1].overall))
+        lines.append(f"Average score: {average:.0f}/100.")
+        lines.append(f"Best: {best[1].overall:.0f}/100 on \"{best[0].text}\"")
+        if worst is not best:
+            lines.append(f"Lowest: {worst[1].overall:.0f}/100 on \"{worst[0].text}\"")
+        levels = mastery_from_results(scored)
+        strong = [kp for kp, m in levels.items() if m >= 0.75]
+        weak = [kp for kp, m in levels.items() if m < 0.5]
+        cite = {kp: c for q, _ in scored for kp in q.target_key_points for c in q.citations[:1]}
+        if strong:
+            lines.append("Covered well:")
+            lines += [f"  - {kp}" for kp in strong]
+        if weak:
+            lines.append("Work on next (the planner will ask these first next time):")
+            lines += [f"  - {kp}" + (f" ({cite[kp].source}:{cite[kp].line})" if kp in cite else "")
+                      for kp in weak]
+        else:
+            lines.append("No key point was missed: try a stricter prompt set such as bar-raiser.")
+        return "\n".join(lines)
+
+
+def mastery_from_results(
+    results: Sequence[tuple[Question, ScoreLike | None]],
+) -> dict[str, float]:
+    """Key point -> mean mastery 0..1 over the session, ready for `Interviewer.plan(history=)`."""
+    totals: dict[str, list[float]] = {}
+    for _, score in results:
+        if score is None:
+            continue
+        for kp in score.key_points:
+            totals.setdefault(kp.key_point, []).append(MASTERY.get(kp.status, 0.0))
+    return {kp: sum(v) / len(v) for kp, v in totals.items()}

@@ -1,0 +1,322 @@
+"""The app's services, built once and shared by the pages: notes, store, prompts, transcripts."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from prep_agent.config import Settings
+from prep_agent.errors import NotesError, PromptError
+from prep_agent.interview.interviewer import Interviewer, Question
+from prep_agent.knowledge.library import RESUME_FILE, NotesLoad, load_notes, load_resume
+from prep_agent.knowledge.models import Topic
+from prep_agent.knowledge.uploads import CheckedUpload, check_upload, save_upload
+from prep_agent.llm import build_chat_model, engine_label
+from prep_agent.practice.session import PracticeSession, TurnResult, make_scorer, model_answer
+from prep_agent.prompts import PromptLibrary, PromptSet, PromptSetInfo
+from prep_agent.transcripts.db import connect
+from prep_agent.transcripts.store import TranscriptStore
+
+if TYPE_CHECKING:
+    # chromadb and onnxruntime load on first use (Services.load_backend), not at import time.
+    from langchain_core.language_models import BaseChatModel
+
+    from prep_agent.grading.models import Encoder
+    from prep_agent.knowledge.embeddings import Encoder as MiniLMEncoder
+    from prep_agent.knowledge.store import Hit, IngestReport, KnowledgeStore, Progress
+
+SERVICES_KEY = "prep_agent_services"
+
+
+def _fingerprint(*dirs: Path) -> tuple[tuple[str, int, int], ...]:
+    """(path, mtime, size) of every notes file, to notice edits without re-parsing."""
+    out = []
+    for d in dirs:
+        if d.is_dir():
+            for p in sorted(d.rglob("*.md")):
+                try:
+                    st = p.stat()
+                except OSError:
+                    continue
+                out.append((str(p), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+def _merge(loads: list[NotesLoad]) -> NotesLoad:
+    merged = NotesLoad(seeds_dir=", ".join(n.seeds_dir for n in loads))
+    for n in loads:
+        merged.files.extend(n.files)
+        merged.topics.extend(n.topics)
+        merged.errors.extend(n.errors)
+        merged.warnings.extend(n.warnings)
+    return merged
+
+
+@dataclass(frozen=True)
+class _Backend:
+    """The slow half of the services: the embedding model and the Chroma store."""
+
+    encoder: Encoder
+    store: KnowledgeStore
+
+
+def _open_backend(settings: Settings, encoder: MiniLMEncoder | None) -> _Backend:
+    from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder
+    from prep_agent.knowledge.store import open_store
+
+    encoder = encoder or load_encoder()
+    return _Backend(encoder, open_store(settings, MiniLMEmbedding(encoder)))
+
+
+@dataclass
+class Services:
+    """Everything a page may use; pages never touch SQL, Chroma or the LLM directly."""
+
+    settings: Settings
+    prompts: PromptLibrary
+    transcripts: TranscriptStore
+    chat_model: BaseChatModel | None
+    uploads_dir: Path
+    preferences_path: Path
+    _notes_cache: tuple[Any, NotesLoad] | None = field(default=None, repr=False)
+    given_encoder: MiniLMEncoder | None = field(default=None, repr=False)
+    _encoder: Encoder | None = field(default=None, repr=False)
+    _backend: _Backend | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # -- the slow half (chromadb, onnxruntime, the model): loaded on first use
+
+    def load_backend(self) -> None:
+        """Load the embedding model and open the Chroma store now, once per Services.
+
+        app.py calls this after the page is drawn, so a fresh server shows the set-up form
+        while the rest loads; anything that needs them before that waits here.
+        """
+        if self._backend is None:
+            with self._lock:  # one Services is shared by every browser session
+                if self._backend is None:
+                    self._backend = _open_backend(self.settings, self.given_encoder)
+
+    @property
+    def backend_loaded(self) -> bool:
+        """True once the model and the store are open."""
+        return self._backend is not None
+
+    @property
+    def encoder(self) -> Encoder:
+        """The grader's embedding model."""
+        if self._encoder is not None:
+            return self._encoder
+        self.load_backend()
+        assert self._backend is not None
+        return self._backend.encoder
+
+    @encoder.setter
+    def encoder(self, encoder: Encoder) -> None:
+        self._encoder = encoder
+
+    @property
+    def store(self) -> KnowledgeStore:
+        """The Chroma store of embedded notes."""
+        self.load_backend()
+        assert self._backend is not None
+        return self._backend.store
+
+    # -- engine
+
+    @property
+    def engine(self) -> str:
+        """'llm' when a chat model is set up, else 'offline'."""
+        return "offline" if self.chat_model is None else "llm"
+
+    @property
+    def engine_label(self) -> str:
+        """What the UI shows about the engine: offline, or which model where (never the key)."""
+        if self.chat_model is None:
+            return engine_label(self.settings.with_(engine="offline"))
+        if self.settings.resolved_engine == "llm":
+            return engine_label(self.settings)
+        # A chat model passed in directly (tests, demos): say what it is, not what settings say.
+        return f"LLM: {type(self.chat_model).__name__}"
+
+    # -- notes
+
+    def notes(self) -> NotesLoad:
+        """Seeds plus uploaded notes, re-parsed only when a file changed."""
+        key = _fingerprint(self.settings.seeds_dir, self.uploads_dir)
+        if self._notes_cache is not None and self._notes_cache[0] == key:
+            return self._notes_cache[1]
+        loads = [load_notes(self.settings.seeds_dir)]
+        if _fingerprint(self.uploads_dir):
+            try:
+                loads.append(load_notes(self.uploads_dir))
+            except NotesError as exc:  # uploads hold only hidden backups: nothing to load
+                loads.append(NotesLoad(seeds_dir=str(self.uploads_dir),
+                                       warnings=[str(exc)]))
+        merged = _merge(loads)
+        self._notes_cache = (key, merged)
+        return merged
+
+    def topics(self) -> list[Topic]:
+        """Every parsed topic."""
+        return self.notes().topics
+
+    def needs_ingest(self, wait: bool = True) -> bool | None:
+        """True when the store is empty (first run, or a fresh data directory).
+
+        With wait=False and the store not open yet, None when its files exist (an existing
+        store is almost never empty, so the first page need not wait for Chroma).
+        """
+        local = not self.settings.chroma_host
+        if not wait and local and not self.backend_loaded:
+            return None if (self.settings.chroma_dir / "chroma.sqlite3").exists() else True
+        return self.store.count() == 0
+
+    def ingest(self, progress: Progress | None = None, rebuild: bool = False) -> IngestReport:
+        """Sync the store to seeds and uploads (unchanged chunks are not embedded again)."""
+        notes = self.notes()
+        return self.store.ingest(notes.topics, progress=progress, rebuild=rebuild,
+                                 keep_sources=notes.failed_sources)
+
+    def search(self, query: str, k: int = 8, topic: str | None = None) -> list[Hit]:
+        """Semantic search over the notes."""
+        return self.store.search(query, k=k, topic=topic or None)
+
+    def check_upload(self, filename: str, data: bytes) -> CheckedUpload:
+        """Validate an uploaded notes file (size, UTF-8, markdown structure)."""
+        return check_upload(filename, data)
+
+    def add_upload(self, upload: CheckedUpload, replace: bool = False,
+                   progress: Progress | None = None) -> IngestReport:
+        """Save a validated upload among the notes and ingest it."""
+        save_upload(self.uploads_dir, upload, replace=replace)
+        return self.ingest(progress=progress)
+
+    # -- prompt sets
+
+    def prompt_sets(self) -> list[PromptSetInfo]:
+        """Every prompt set with its validity and error."""
+        return self.prompts.list()
+
+    def active_prompt_set(self) -> str:
+        """The prompt set chosen in the app, else the one from settings."""
+        name = str(self._preferences().get("prompt_set") or self.settings.prompt_set)
+        valid = [p.name for p in self.prompt_sets() if p.valid]
+        if name in valid or not valid:
+            return name
+        return valid[0]
+
+    def set_active_prompt_set(self, name: str) -> None:
+        """Make a valid prompt set the default for new interviews."""
+        self.prompts.load(name)  # raises PromptError naming the problem
+        self._save_preferences({**self._preferences(), "prompt_set": name})
+
+    def check_prompt_copy(self, source: str, new_name: str, yaml_text: str) -> PromptSet:
+        """Validate an edited copy exactly as save_copy would, without writing anything."""
+        return self.prompts.check_copy(source, new_name, yaml_text)
+
+    def _preferences(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.preferences_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _save_preferences(self, prefs: dict[str, Any]) -> None:
+        path = self.preferences_path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(prefs, fh, indent=2)
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise PromptError(f"Cannot save the active prompt set to {path} ({exc.strerror}): "
+                              "check PREP_AGENT_HOME's permissions") from exc
+
+    # -- interviews
+
+    def new_practice(
+        self, prompt_set: str, follow_ups: bool = True, seed: int | None = None
+    ) -> PracticeSession:
+        """A practice session wired to this app's notes, store, prompt set, scorer and LLM."""
+        ps = self.prompts.load(prompt_set)
+        interviewer = Interviewer(
+            self.topics(), self.store, ps, chat_model=self.chat_model,
+            seed=secrets.randbelow(1_000_000) if seed is None else seed,
+            resume_facts=load_resume(self.settings.seeds_dir / RESUME_FILE),
+        )
+        judge = ps.judge_template() if self.chat_model is not None else None
+        scorer = make_scorer(self.encoder, self.chat_model, judge)
+        model = self.settings.model if self.settings.resolved_engine == "llm" else ""
+        return PracticeSession(interviewer, scorer, self.transcripts, model=model,
+                               settings=self.settings, follow_ups=follow_ups)
+
+    def start_practice(
+        self, prompt_set: str, n_questions: int, topics: list[str] | None = None,
+        mode: str = "practice", follow_ups: bool = True,
+    ) -> PracticeSession:
+        """Plan and open a new session; the mode (practice or exam) is kept in its meta."""
+        practice = self.new_practice(prompt_set, follow_ups=follow_ups)
+        sid = practice.start(n_questions, topics=topics or None)
+        self.transcripts.update_meta(sid, mode=mode)
+        return practice
+
+    def resume_practice(self, session_id: int) -> tuple[PracticeSession, list[TurnResult]]:
+        """Carry on an unfinished session with the prompt set and seed it started with."""
+        session = self.transcripts.get_session(session_id)
+        seed = session.meta.get("seed")
+        practice = self.new_practice(session.info.prompt_set,
+                                     follow_ups=bool(session.meta.get("follow_ups", True)),
+                                     seed=int(seed) if isinstance(seed, int) else None)
+        late = practice.resume(session_id)
+        return practice, late
+
+    @staticmethod
+    def model_answer(question: dict[str, Any]) -> str:
+        """The model answer assembled from the notes behind a stored question ('' if unknown)."""
+        try:
+            return model_answer(Question.model_validate(question))
+        except ValidationError:
+            return ""
+
+    # -- transcripts
+
+    def export_json_text(self, session_id: int) -> str:
+        """A session as pretty JSON text with provenance (secrets scrubbed)."""
+        return json.dumps(self.transcripts.export_json(session_id), indent=2, ensure_ascii=False,
+                          default=str)
+
+    def close(self) -> None:
+        """Release the store and the database."""
+        try:
+            if self._backend is not None:
+                self._backend.store.close()
+        finally:
+            self.transcripts.conn.close()
+
+
+def build_services(
+    settings: Settings,
+    uploads_dir: Path,
+    preferences_path: Path,
+    chat_model: BaseChatModel | None = None,
+    encoder: MiniLMEncoder | None = None,
+) -> Services:
+    """Open the cheap services now; the encoder and the Chroma store load on first use."""
+    conn = connect(settings.db_path)
+    transcripts = TranscriptStore(conn, secrets=(settings.openai_api_key,))
+    model = chat_model if chat_model is not None else build_chat_model(settings)
+    return Services(
+        settings=settings,
+        prompts=PromptLibrary(settings.prompts_dir), transcripts=transcripts, chat_model=model,
+        uploads_dir=uploads_dir, preferences_path=preferences_path, given_encoder=encoder,
+    )
