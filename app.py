@@ -15,9 +15,13 @@ ROOT = Path(__file__).resolve().parent
 PAGES = ROOT / "app_pages"
 
 
-@st.cache_resource(show_spinner="Loading the embedding model and the stores…")
+@st.cache_resource(show_spinner="Loading the stores and starting the engine…")
 def cached_services(settings: Settings) -> Services:
-    """One set of services per settings, shared by every browser session of this server."""
+    """One set of services per settings, shared by every browser session of this server.
+
+    The engine is decided here once; a local LLM server starts here, is shared by every
+    session, and stops when the app's process exits.
+    """
     return build_services(
         settings,
         uploads_dir=settings.uploads_dir,

@@ -25,8 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from prep_agent.config import load_settings  # noqa: E402
-from prep_agent.embeddings import MiniLMEmbedding, load_encoder  # noqa: E402
-from prep_agent.interviewer import Interviewer, Question  # noqa: E402
+from prep_agent.interview.interviewer import Interviewer, Question  # noqa: E402
+from prep_agent.interview.leaks import leaks, words  # noqa: E402
+from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder  # noqa: E402
+from prep_agent.knowledge.parser import parse_notes  # noqa: E402
+from prep_agent.knowledge.store import ensure_ingested, open_store  # noqa: E402
 from prep_agent.llm import build_chat_model  # noqa: E402
 from prep_agent.local_model import (  # noqa: E402
     QWEN_05B,
@@ -36,10 +39,7 @@ from prep_agent.local_model import (  # noqa: E402
     ensure_gguf,
     missing_reason,
 )
-from prep_agent.notes import parse_notes  # noqa: E402
 from prep_agent.prompts import PromptLibrary  # noqa: E402
-from prep_agent.store import ensure_ingested, open_store  # noqa: E402
-from prep_agent.wording import leaks, words  # noqa: E402
 
 MODELS = {"0.5b": QWEN_05B, "1.5b": QWEN_15B}
 COLD_TARGET_S, WARM_TARGET_S = 10.0, 4.0
@@ -73,7 +73,10 @@ def _checks(question: Question) -> list[str]:
     return problems
 
 
-def _session(interviewer: Interviewer, n: int, label: str) -> list[tuple[Question, float, float, int]]:
+Row = tuple[Question, float, float, int]
+
+
+def _session(interviewer: Interviewer, n: int, label: str) -> list[Row]:
     asked: list[str] = []
     rows = []
     for planned in interviewer.plan(n):

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Literal
 
 from prep_agent.errors import ConfigError
+from prep_agent.local_model import local_available
 
-EngineChoice = Literal["offline", "llm", "auto"]
+EngineChoice = Literal["offline", "llm", "local", "auto"]
+ResolvedEngine = Literal["offline", "llm", "local"]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOME = Path.home() / ".prep_agent"
 
@@ -31,6 +33,11 @@ class Settings:
     prompt_set: str = "hiring-manager"
     llm_timeout_s: float = 30.0
     llm_max_retries: int = 2
+    # The built-in local LLM: whether its packages are installed (detected by load_settings),
+    # whether `auto` may pick it (PREP_AGENT_LOCAL_LLM=0 says no), and its CPU threads.
+    local_installed: bool = False
+    local_auto: bool = True
+    local_threads: int = 2
 
     @property
     def chroma_dir(self) -> Path:
@@ -58,10 +65,13 @@ class Settings:
         return bool(self.openai_api_key or self.openai_base_url)
 
     @property
-    def resolved_engine(self) -> Literal["offline", "llm"]:
-        """The engine actually used: auto means llm when one is configured."""
+    def resolved_engine(self) -> ResolvedEngine:
+        """The engine to use: auto means a configured server or key, else the local model if
+        installed, else offline."""
         if self.engine == "auto":
-            return "llm" if self.llm_configured else "offline"
+            if self.llm_configured:
+                return "llm"
+            return "local" if self.local_installed and self.local_auto else "offline"
         return self.engine
 
     def with_(self, **changes: object) -> Settings:
@@ -100,10 +110,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from environment variables (defaults documented in the README)."""
     env = os.environ if env is None else env
     engine = env.get("PREP_AGENT_ENGINE", "auto").strip().lower() or "auto"
-    if engine not in ("offline", "llm", "auto"):
+    if engine not in ("offline", "llm", "local", "auto"):
         raise ConfigError(
-            f"PREP_AGENT_ENGINE={engine!r} is not valid: use offline, llm or auto"
+            f"PREP_AGENT_ENGINE={engine!r} is not valid: use offline, llm, local or auto"
         )
+    local_flag = env.get("PREP_AGENT_LOCAL_LLM", "").strip().lower()
+    if local_flag not in ("", "0", "1", "yes", "no", "true", "false"):
+        raise ConfigError(
+            f"PREP_AGENT_LOCAL_LLM={local_flag!r} is not valid: use 1 (auto may use the local "
+            "model) or 0 (it may not)"
+        )
+    threads = _int(env, "PREP_AGENT_LOCAL_THREADS", "a thread count such as 2")
+    if threads is not None and threads < 1:
+        raise ConfigError(f"PREP_AGENT_LOCAL_THREADS={threads} is not valid: use 1 or more")
     host = env.get("CHROMA_HOST", "").strip() or None
     port = _int(env, "CHROMA_PORT")
     if port is not None and host is None:
@@ -124,4 +143,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         prompt_set=env.get("PREP_AGENT_PROMPT_SET", "").strip() or "hiring-manager",
         llm_timeout_s=_float(env, "PREP_AGENT_LLM_TIMEOUT", 30.0),
         llm_max_retries=_retries(env),
+        local_installed=local_available(),
+        local_auto=local_flag not in ("0", "no", "false"),
+        local_threads=threads or 2,
     )

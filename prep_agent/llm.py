@@ -10,11 +10,14 @@ from langchain_core.language_models import BaseChatModel, LanguageModelInput
 
 from prep_agent.config import Settings
 from prep_agent.errors import LLMError
+from prep_agent.local_model import DEFAULT_MODEL
 
 log = logging.getLogger(__name__)
 OFFLINE_LABEL = "Offline engine (no LLM)"
 # Local servers (Ollama, vLLM, llama.cpp) accept any key; the client insists on one.
 PLACEHOLDER_KEY = "no-key-needed"
+# How a step's note starts when the call failed (a rejected reply is noted differently).
+FAILED_NOTE = "LLM failed"
 
 
 def safe_url(url: str | None) -> str:
@@ -32,15 +35,30 @@ def engine_label(settings: Settings) -> str:
     """What the UI shows: the engine, the model and where it runs (never the key)."""
     if settings.resolved_engine == "offline":
         return OFFLINE_LABEL
+    if settings.resolved_engine == "local":
+        return local_label()
     if not settings.llm_configured:
         return "LLM selected but not configured: set OPENAI_API_KEY or OPENAI_BASE_URL"
     return f"LLM: {settings.model} @ {safe_url(settings.openai_base_url)}"
 
 
-def build_chat_model(settings: Settings) -> BaseChatModel | None:
-    """A streaming ChatOpenAI with timeout and bounded retries, or None for the offline engine."""
+def local_label() -> str:
+    """The built-in local model's label."""
+    return f"Local LLM: {DEFAULT_MODEL.description} (llama.cpp on this machine)"
+
+
+def build_chat_model(settings: Settings, max_tokens: int | None = None) -> BaseChatModel | None:
+    """A streaming ChatOpenAI with timeout and bounded retries, or None for the offline engine.
+
+    max_tokens caps each reply, so a rambling small model cannot hold a local server busy.
+    """
     if settings.resolved_engine == "offline":
         return None
+    if settings.resolved_engine == "local":
+        raise LLMError(
+            "The local LLM needs its server: build the engine with "
+            "prep_agent.practice.engine.start_engine, or use PREP_AGENT_ENGINE=offline"
+        )
     if not settings.llm_configured:
         raise LLMError(
             "PREP_AGENT_ENGINE=llm but no LLM is configured: set OPENAI_API_KEY or "
@@ -58,6 +76,8 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
             timeout=settings.llm_timeout_s,
             max_retries=max(0, settings.llm_max_retries),
             streaming=True,
+            # llama.cpp's server reads max_tokens and ignores max_completion_tokens.
+            extra_body=None if max_tokens is None else {"max_tokens": max_tokens},
         )
     except Exception as exc:  # noqa: BLE001 - pydantic/openai raise many types on bad config
         raise LLMError(
@@ -127,7 +147,8 @@ class TextStream:
         except Exception as exc:  # noqa: BLE001 - any model failure means: offline for this step
             reason = describe_failure(exc)
             log.warning("LLM call failed, using the offline engine for this step: %s", reason)
-            yield from self._use_fallback(shown, f"LLM failed ({reason}); used the offline engine")
+            note = f"{FAILED_NOTE} ({reason}); used the offline engine"
+            yield from self._use_fallback(shown, note)
             return
         finally:
             close = getattr(chunks, "close", None)

@@ -32,6 +32,9 @@ def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PREP_AGENT_ENGINE", "PREP_AGENT_MODEL",
                  "CHROMA_HOST", "CHROMA_PORT", "PREP_AGENT_SEEDS", "PREP_AGENT_PROMPTS"):
         monkeypatch.delenv(name, raising=False)
+    # auto must not start the built-in local LLM where it is installed (tests/test_local_model.py
+    # starts it on purpose).
+    monkeypatch.setenv("PREP_AGENT_LOCAL_LLM", "0")
     yield home
 
 

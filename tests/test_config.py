@@ -11,7 +11,7 @@ from prep_agent.errors import ConfigError
 
 
 def test_defaults_are_offline() -> None:
-    settings = load_settings({})
+    settings = load_settings({}).with_(local_installed=False)
     assert settings.engine == "auto"
     assert settings.resolved_engine == "offline"
     assert not settings.llm_configured
@@ -24,6 +24,18 @@ def test_base_url_alone_selects_llm() -> None:
     assert settings.resolved_engine == "llm"
     forced = load_settings({"OPENAI_BASE_URL": "x", "PREP_AGENT_ENGINE": "offline"})
     assert forced.resolved_engine == "offline"
+
+
+def test_auto_prefers_a_configured_server_then_the_local_model_then_offline() -> None:
+    local = load_settings({}).with_(local_installed=True)
+    assert local.resolved_engine == "local"
+    assert local.with_(openai_base_url="http://h:1/v1").resolved_engine == "llm"
+    assert local.with_(openai_api_key="sk-x").resolved_engine == "llm"
+    assert local.with_(local_installed=False).resolved_engine == "offline"
+    opted_out = load_settings({"PREP_AGENT_LOCAL_LLM": "0"}).with_(local_installed=True)
+    assert opted_out.resolved_engine == "offline"
+    assert load_settings({"PREP_AGENT_ENGINE": "local"}).resolved_engine == "local"
+    assert load_settings({"PREP_AGENT_LOCAL_THREADS": "1"}).local_threads == 1
 
 
 def test_paths_follow_home(tmp_path: Path) -> None:
@@ -48,7 +60,10 @@ def test_api_key_not_in_repr() -> None:
 @pytest.mark.parametrize(
     ("env", "fix"),
     [
-        ({"PREP_AGENT_ENGINE": "gpt"}, "use offline, llm or auto"),
+        ({"PREP_AGENT_ENGINE": "gpt"}, "use offline, llm, local or auto"),
+        ({"PREP_AGENT_LOCAL_LLM": "maybe"}, "use 1 .* or 0"),
+        ({"PREP_AGENT_LOCAL_THREADS": "0"}, "use 1 or more"),
+        ({"PREP_AGENT_LOCAL_THREADS": "two"}, "a thread count"),
         ({"CHROMA_PORT": "eighty"}, "a port such as 8000"),
         ({"PREP_AGENT_LLM_TIMEOUT": "soon"}, "number of seconds"),
         ({"PREP_AGENT_LLM_RETRIES": "many"}, "a retry count"),

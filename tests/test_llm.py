@@ -23,7 +23,8 @@ from prep_agent.llm import (
 
 
 def _settings(**changes: object) -> Settings:
-    return load_settings({"PREP_AGENT_HOME": "/tmp/unused"}).with_(**changes)
+    return load_settings({"PREP_AGENT_HOME": "/tmp/unused",
+                          "PREP_AGENT_LOCAL_LLM": "0"}).with_(**changes)
 
 
 class ExplodingModel(GenericFakeChatModel):
@@ -42,6 +43,19 @@ def test_offline_engine_has_no_model_and_says_so() -> None:
     # A configured LLM can still be switched off explicitly.
     forced = _settings(engine="offline", openai_api_key="sk-abc")
     assert build_chat_model(forced) is None and engine_label(forced) == OFFLINE_LABEL
+
+
+def test_local_engine_is_labelled_and_needs_its_server() -> None:
+    settings = _settings(engine="local")
+    assert engine_label(settings).startswith("Local LLM: Qwen2.5-Coder-0.5B-Instruct")
+    with pytest.raises(LLMError, match="start_engine"):
+        build_chat_model(settings)
+
+
+def test_max_tokens_reaches_llama_cpp_as_max_tokens() -> None:
+    model = build_chat_model(_settings(openai_base_url="http://127.0.0.1:9/v1"), max_tokens=40)
+    payload = model._get_request_payload([("human", "hi")])  # type: ignore[union-attr]
+    assert payload["extra_body"] == {"max_tokens": 40}
 
 
 def test_llm_engine_without_configuration_names_the_fix() -> None:

@@ -10,6 +10,7 @@ from prep_agent.config import Settings
 from prep_agent.errors import PrepAgentError
 
 if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
+    from prep_agent.practice.engine import Engine
     from prep_agent.practice.session import (
         PracticeQuestion,
         PracticeSession,
@@ -103,20 +104,19 @@ def _summary(summary: PracticeSummary, out: TextIO) -> None:
 
 
 def _build(
-    settings: Settings, prompt_name: str, seed: int, follow_ups: bool
+    settings: Settings, prompt_name: str, seed: int, follow_ups: bool, engine: Engine
 ) -> tuple[PracticeSession, Any]:
     from prep_agent.interview.interviewer import Interviewer
     from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder
     from prep_agent.knowledge.library import RESUME_FILE, load_notes, load_resume
     from prep_agent.knowledge.store import ensure_ingested, open_store
-    from prep_agent.llm import build_chat_model, engine_label
     from prep_agent.practice.session import PracticeSession, make_scorer
     from prep_agent.prompts import PromptLibrary
     from prep_agent.transcripts.db import connect
     from prep_agent.transcripts.store import TranscriptStore
 
     prompt_set = PromptLibrary(settings.prompts_dir).load(prompt_name)
-    chat_model = build_chat_model(settings)
+    chat_model = engine.live_chat_model
     encoder = load_encoder()
     store = open_store(settings, MiniLMEmbedding(encoder))
     if store.count() == 0:  # first run: the seeds are ingested before the first question
@@ -130,12 +130,12 @@ def _build(
         notes.topics, store, prompt_set, chat_model=chat_model, seed=seed,
         resume_facts=load_resume(settings.seeds_dir / RESUME_FILE),
     )
-    judge = prompt_set.judge_template() if chat_model is not None else None
+    judge_model = engine.judge_model
+    judge = prompt_set.judge_template() if judge_model is not None else None
     transcripts = TranscriptStore(connect(settings.db_path), secrets=[settings.openai_api_key])
-    model = settings.model if chat_model is not None else ""
-    practice = PracticeSession(interviewer, make_scorer(encoder, chat_model, judge), transcripts,
-                               model=model, settings=settings, follow_ups=follow_ups)
-    print(f"Engine: {engine_label(settings)} · prompt set: {prompt_set.name}", file=sys.stderr)
+    practice = PracticeSession(interviewer, make_scorer(encoder, judge_model, judge), transcripts,
+                               model=engine.model, settings=settings, follow_ups=follow_ups)
+    print(f"Engine: {engine.status} · prompt set: {prompt_set.name}", file=sys.stderr)
     return practice, store
 
 
@@ -161,7 +161,24 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
         prompt_name = session.info.prompt_set
         seed = int(session.meta.get("seed", seed))
         follow_ups = bool(session.meta.get("follow_ups", True))
-    practice, store = _build(settings, prompt_name, seed, follow_ups and not args.no_follow_ups)
+    from prep_agent.practice.engine import start_engine
+
+    if settings.resolved_engine == "local":
+        print("Starting the local LLM (llama.cpp)…", file=sys.stderr)
+    # One engine for the process; a local server stops when the command ends.
+    engine = start_engine(settings)
+    try:
+        return _run(args, settings, engine, prompt_name, seed, follow_ups, resume_id)
+    finally:
+        engine.close()
+
+
+def _run(
+    args: argparse.Namespace, settings: Settings, engine: Engine, prompt_name: str, seed: int,
+    follow_ups: bool, resume_id: int | None,
+) -> int:
+    practice, store = _build(settings, prompt_name, seed, follow_ups and not args.no_follow_ups,
+                             engine)
     out, inp = sys.stdout, sys.stdin
     if hasattr(inp, "reconfigure"):  # undecodable bytes become U+FFFD instead of a crash
         inp.reconfigure(errors="replace")
@@ -187,6 +204,8 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
             out.write("\n" + format_score_card(result) + "\n")
             out.flush()
         _summary(practice.finish(), out)
+        if practice.engine_note:
+            print(practice.engine_note, file=sys.stderr)
     except KeyboardInterrupt:
         if practice.session_id is not None:
             print(f"\nSession {practice.session_id} is saved unfinished: resume it with "
@@ -205,7 +224,7 @@ def add_interview_parser(sub: Any) -> None:
     p.add_argument("--prompts", metavar="NAME", help="prompt set (default: PREP_AGENT_PROMPT_SET)")
     p.add_argument("--questions", type=int, default=3, metavar="N", help="main questions (3)")
     p.add_argument("--topic", metavar="T", help="only this topic (title, case-insensitive)")
-    p.add_argument("--engine", choices=("offline", "llm", "auto"),
+    p.add_argument("--engine", choices=("offline", "llm", "local", "auto"),
                    help="override PREP_AGENT_ENGINE for this run")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="planner seed (0)")
     p.add_argument("--no-follow-ups", action="store_true", help="ask no follow-up questions")

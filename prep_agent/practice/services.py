@@ -19,7 +19,7 @@ from prep_agent.interview.interviewer import Interviewer, Question
 from prep_agent.knowledge.library import RESUME_FILE, NotesLoad, load_notes, load_resume
 from prep_agent.knowledge.models import Topic
 from prep_agent.knowledge.uploads import CheckedUpload, check_upload, save_upload
-from prep_agent.llm import build_chat_model, engine_label
+from prep_agent.practice.engine import Engine, start_engine
 from prep_agent.practice.session import PracticeSession, TurnResult, make_scorer, model_answer
 from prep_agent.prompts import PromptLibrary, PromptSet, PromptSetInfo
 from prep_agent.transcripts.db import connect
@@ -83,7 +83,7 @@ class Services:
     settings: Settings
     prompts: PromptLibrary
     transcripts: TranscriptStore
-    chat_model: BaseChatModel | None
+    engine_info: Engine
     uploads_dir: Path
     preferences_path: Path
     _notes_cache: tuple[Any, NotesLoad] | None = field(default=None, repr=False)
@@ -133,19 +133,20 @@ class Services:
     # -- engine
 
     @property
+    def chat_model(self) -> BaseChatModel | None:
+        """The chat model new sessions use; None when offline or the local server stopped."""
+        return self.engine_info.live_chat_model
+
+    @property
     def engine(self) -> str:
-        """'llm' when a chat model is set up, else 'offline'."""
-        return "offline" if self.chat_model is None else "llm"
+        """'llm' or 'local' while that engine runs, else 'offline'."""
+        return "offline" if self.chat_model is None else self.engine_info.kind
 
     @property
     def engine_label(self) -> str:
-        """What the UI shows about the engine: offline, or which model where (never the key)."""
-        if self.chat_model is None:
-            return engine_label(self.settings.with_(engine="offline"))
-        if self.settings.resolved_engine == "llm":
-            return engine_label(self.settings)
-        # A chat model passed in directly (tests, demos): say what it is, not what settings say.
-        return f"LLM: {type(self.chat_model).__name__}"
+        """What the UI shows about the engine: which model where (never the key), and when it
+        failed that offline took over."""
+        return self.engine_info.status
 
     # -- notes
 
@@ -254,9 +255,11 @@ class Services:
             seed=secrets.randbelow(1_000_000) if seed is None else seed,
             resume_facts=load_resume(self.settings.seeds_dir / RESUME_FILE),
         )
-        judge = ps.judge_template() if self.chat_model is not None else None
-        scorer = make_scorer(self.encoder, self.chat_model, judge)
-        model = self.settings.model if self.settings.resolved_engine == "llm" else ""
+        # The local model phrases questions only: the offline grader stays the judge.
+        judge_model = self.engine_info.judge_model
+        judge = ps.judge_template() if judge_model is not None else None
+        scorer = make_scorer(self.encoder, judge_model, judge)
+        model = self.engine_info.model
         return PracticeSession(interviewer, scorer, self.transcripts, model=model,
                                settings=self.settings, follow_ups=follow_ups)
 
@@ -302,6 +305,7 @@ class Services:
                 self._backend.store.close()
         finally:
             self.transcripts.conn.close()
+            self.engine_info.close()
 
 
 def build_services(
@@ -310,13 +314,18 @@ def build_services(
     preferences_path: Path,
     chat_model: BaseChatModel | None = None,
     encoder: MiniLMEncoder | None = None,
+    engine: Engine | None = None,
 ) -> Services:
-    """Open the cheap services now; the encoder and the Chroma store load on first use."""
+    """Open the cheap services now; the encoder and the Chroma store load on first use.
+
+    The engine is decided here once (a local LLM server starts now) unless one is passed in.
+    """
     conn = connect(settings.db_path)
     transcripts = TranscriptStore(conn, secrets=(settings.openai_api_key,))
-    model = chat_model if chat_model is not None else build_chat_model(settings)
+    if engine is None:
+        engine = start_engine(settings, chat_model)
     return Services(
         settings=settings,
-        prompts=PromptLibrary(settings.prompts_dir), transcripts=transcripts, chat_model=model,
+        prompts=PromptLibrary(settings.prompts_dir), transcripts=transcripts, engine_info=engine,
         uploads_dir=uploads_dir, preferences_path=preferences_path, given_encoder=encoder,
     )

@@ -26,6 +26,7 @@ from prep_agent.interview.interviewer import (
     mastery_from_results,
 )
 from prep_agent.interview.planner import PlannedQuestion
+from prep_agent.llm import FAILED_NOTE
 from prep_agent.text.redact import settings_snapshot
 from prep_agent.transcripts.records import KeyPointResult, Session, Turn
 from prep_agent.transcripts.store import TranscriptStore
@@ -154,6 +155,7 @@ class PracticeSession:
         self.position = 0
         self._current: PracticeQuestion | None = None
         self._root: dict[int, int] = {}  # turn id -> the main question's turn id
+        self.engine_note: str | None = None  # set when the LLM failed and offline took over
 
     # -- lifecycle
 
@@ -192,11 +194,24 @@ class PracticeSession:
         def record(question: Question) -> int:
             tid = self.transcripts.add_turn(self._sid(), question.model_dump(mode="json"),
                                             parent_id=parent)
+            self._note_failure(question)
             self._root[tid] = parent if parent is not None else tid
             if parent is None:
                 self.position += 1
             return tid
         return record
+
+    def _note_failure(self, question: Question) -> None:
+        """After an LLM failure (not a rejected reply) the rest of the session runs offline."""
+        note = question.engine_note or ""
+        if not note.startswith(FAILED_NOTE) or self.interviewer.chat_model is None:
+            return
+        # A dead or overloaded server would fail every step, each after a timeout.
+        self.interviewer.chat_model = None
+        reason = note.removeprefix(FAILED_NOTE).split(";")[0].strip(" ()")
+        self.engine_note = (f"The LLM failed ({reason}); the offline engine took over for the "
+                            "rest of this session")
+        self.transcripts.update_meta(self._sid(), engine_fallback=self.engine_note)
 
     def next_question(self) -> PracticeQuestion | None:
         """The question to answer now (a follow-up, or the next planned one); None when done."""
