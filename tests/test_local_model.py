@@ -13,7 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from prep_agent.config import load_settings
 from prep_agent.errors import LocalModelError
+from prep_agent.interview.interviewer import Interviewer
+from prep_agent.interview.leaks import words
+from prep_agent.knowledge.parser import parse_notes
+from prep_agent.llm import local_label
 from prep_agent.local_model import (
     DEFAULT_MODEL,
     LocalServer,
@@ -22,6 +27,9 @@ from prep_agent.local_model import (
     local_available,
     missing_reason,
 )
+from prep_agent.practice.engine import local_engine
+from prep_agent.practice.services import build_services
+from prep_agent.prompts import PromptLibrary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -99,8 +107,11 @@ def test_a_server_that_dies_at_start_is_an_error_with_its_log(tmp_path: Path) ->
 
 # --- a real llama.cpp server with the shipped model -------------------------------------------
 
-needs_local = pytest.mark.skipif(
-    not local_available(), reason=str(missing_reason() or ""))
+needs_local = pytest.mark.skipif(not local_available(), reason=str(missing_reason() or ""))
+# A busy 2-core machine can take minutes per reply; the tests check behaviour, not speed
+# (bench/local_llm.py measures that).
+PATIENT = {"PREP_AGENT_HOME": "/tmp/unused", "PREP_AGENT_LOCAL_LLM": "0",
+           "PREP_AGENT_LLM_TIMEOUT": "600"}
 
 
 @pytest.fixture(scope="module")
@@ -108,15 +119,91 @@ def shipped_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return ensure_gguf(tmp_path_factory.mktemp("models"), DEFAULT_MODEL)
 
 
+def _server(gguf: Path, tmp: Path) -> LocalServer:
+    return LocalServer(gguf, DEFAULT_MODEL.alias, log_path=tmp / "server.log").start(600)
+
+
 @pytest.fixture(scope="module")
 def server(shipped_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    log = tmp_path_factory.mktemp("llama") / "server.log"
-    with LocalServer(shipped_gguf, DEFAULT_MODEL.alias, log_path=log) as running:
+    with _server(shipped_gguf, tmp_path_factory.mktemp("llama")) as running:
         yield running
+
+
+def _overlap(text: str, key_point: str, n: int = 5) -> bool:
+    """True when the text copies n consecutive words of the key point."""
+    kp, said = words(key_point), " ".join(words(text))
+    return any(" ".join(kp[i:i + n]) in said for i in range(len(kp) - n + 1))
 
 
 @pytest.mark.slow
 @needs_local
-def test_server_answers_on_loopback_and_stops(server: LocalServer) -> None:
-    assert server.alive() and server.base_url.startswith("http://127.0.0.1:")
-    assert server.command()[:3] == [sys.executable, "-m", "llama_cpp.server"]
+def test_server_answers_on_loopback_and_stops(shipped_gguf: Path, tmp_path: Path) -> None:
+    with _server(shipped_gguf, tmp_path) as running:
+        assert running.alive() and running.base_url.startswith("http://127.0.0.1:")
+        assert running.command()[:3] == [sys.executable, "-m", "llama_cpp.server"]
+        proc = running.proc
+    assert proc is not None and proc.poll() is not None and not running.alive()
+
+
+@pytest.mark.slow
+@needs_local
+def test_local_model_asks_grounded_questions(server: LocalServer) -> None:
+    engine = local_engine(load_settings(PATIENT), server)
+    assert engine.kind == "local" and engine.judge_model is None  # the offline grader judges
+    topics = parse_notes((ROOT / "seeds" / "dgx-systems.md").read_text(encoding="utf-8"),
+                         "seeds/dgx-systems.md")
+    prompt_set = PromptLibrary(ROOT / "prompts").load("hiring-manager")
+    interviewer = Interviewer(topics, None, prompt_set, chat_model=engine.chat_model, seed=3)
+    asked: list[str] = []
+    for planned in interviewer.plan(3):
+        question = interviewer.ask(planned, asked)
+        asked.append(question.text)
+        # The LLM wrote it (a failure or a rejected reply would be noted and offline).
+        assert question.engine == "llm" and question.engine_note is None, question.engine_note
+        assert question.text != planned.offline_text
+        assert set(words(question.subject)) & set(words(question.text)), question.text
+        assert question.text.count("?") == 1, question.text
+        for point in question.target_key_points:
+            assert not _overlap(question.text, point), (question.text, point)
+    assert len(set(asked)) == 3
+
+
+@pytest.mark.slow
+@needs_local
+def test_a_server_killed_mid_session_hands_over_to_offline_and_says_so(
+    shipped_gguf: Path, tmp_path: Path, encoder: object,
+) -> None:
+    settings = load_settings({**PATIENT, "PREP_AGENT_HOME": str(tmp_path)})
+    engine = local_engine(settings, _server(shipped_gguf, tmp_path))
+    services = build_services(settings, uploads_dir=tmp_path / "uploads",
+                              preferences_path=tmp_path / "prefs.json",
+                              encoder=encoder, engine=engine)  # type: ignore[arg-type]
+    try:
+        services.ingest()
+        assert services.engine == "local" and services.engine_label == local_label()
+        practice = services.start_practice("hiring-manager", 2, follow_ups=False)
+        first = practice.next_question()
+        assert first is not None and first.result().engine == "llm"
+        practice.submit("DGX systems are NVIDIA's AI platforms for training and inference.")
+        assert engine.server is not None and engine.server.proc is not None
+        engine.server.proc.kill()  # the server dies between two questions
+        engine.server.proc.wait(30)
+        second = practice.next_question()
+        assert second is not None
+        text = "".join(second)
+        question = second.result()
+        assert text and question.engine == "offline"
+        assert (question.engine_note or "").startswith("LLM failed")
+        assert practice.engine_note and "offline engine took over" in practice.engine_note
+        result = practice.submit("I would align developer feedback with engineering.")
+        assert result.score is not None  # the session carries on, graded offline
+        summary = practice.finish()
+        session = services.transcripts.get_session(summary.session_id)
+        assert session.meta["engine_fallback"] == practice.engine_note
+        # New sessions start offline, and the badge says why.
+        assert services.chat_model is None and services.engine == "offline"
+        assert "local LLM server stopped" in services.engine_label
+        assert "offline engine took over" in services.engine_label
+    finally:
+        services.close()
+    assert engine.server is not None and not engine.server.alive()

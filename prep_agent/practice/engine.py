@@ -9,7 +9,7 @@ from langchain_core.language_models import BaseChatModel
 from prep_agent.config import ResolvedEngine, Settings
 from prep_agent.errors import LocalModelError
 from prep_agent.llm import OFFLINE_LABEL, build_chat_model, engine_label, local_label
-from prep_agent.local_model import DEFAULT_MODEL, LocalServer, local_server, missing_reason
+from prep_agent.local_model import LocalServer, local_server, missing_reason
 
 # A question is at most a few sentences; the cap keeps a rambling small model from holding
 # the (one-request-at-a-time) local server busy.
@@ -82,15 +82,20 @@ def start_local(settings: Settings, timeout_s: float = 120.0) -> Engine:
         server.start(timeout_s=timeout_s)
     except LocalModelError as exc:
         return offline_engine(f"the local LLM failed to start ({exc})")
+    return local_engine(settings, server)
+
+
+def local_engine(settings: Settings, server: LocalServer) -> Engine:
+    """The local engine on a started server: questions through llm.py, offline grading."""
     chat = build_chat_model(
         settings.with_(engine="llm", openai_base_url=server.base_url, openai_api_key=None,
-                       model=DEFAULT_MODEL.alias,
+                       model=server.alias,
                        llm_timeout_s=max(settings.llm_timeout_s, LOCAL_TIMEOUT_S),
                        llm_max_retries=0),
         max_tokens=LOCAL_MAX_TOKENS,
     )
     return Engine(kind="local", label=local_label(), chat_model=chat, judges=False,
-                  model=DEFAULT_MODEL.alias, server=server)
+                  model=server.alias, server=server)
 
 
 def start_engine(settings: Settings, chat_model: BaseChatModel | None = None) -> Engine:
