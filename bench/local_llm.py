@@ -92,7 +92,7 @@ def _session(interviewer: Interviewer, n: int, label: str) -> list[Row]:
 
 
 def bench_model(key: str, model: ShippedModel, home: Path, n: int, prompt_set_name: str,
-                store, threads: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+                store, threads: int, compact: bool) -> dict[str, float]:  # type: ignore[no-untyped-def]
     print(f"\n== {key}: {model.description} ({model.package}1..{model.parts}=={model.version})")
     began = time.monotonic()
     gguf = ensure_gguf(home / "models", model)
@@ -109,10 +109,12 @@ def bench_model(key: str, model: ShippedModel, home: Path, n: int, prompt_set_na
             engine="llm", openai_base_url=server.base_url, model=model.alias,
             llm_timeout_s=300.0, llm_max_retries=0)
         chat = build_chat_model(settings, max_tokens=LOCAL_MAX_TOKENS)
-        interviewer = Interviewer(topics, store, prompt_set, chat_model=chat, seed=1)
+        interviewer = Interviewer(topics, store, prompt_set, chat_model=chat, seed=1,
+                                  compact=compact)
         rows = _session(interviewer, n, "session 1")
         cold_s = start_s + rows[0][1]
-        warm_interviewer = Interviewer(topics, store, prompt_set, chat_model=chat, seed=2)
+        warm_interviewer = Interviewer(topics, store, prompt_set, chat_model=chat, seed=2,
+                                       compact=compact)
         warm_rows = _session(warm_interviewer, n, "session 2")
     all_rows = rows + warm_rows
     gen_rates = [(c - 1) / (t - f) for _, t, f, c in all_rows if c > 1 and t > f]
@@ -139,12 +141,15 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=5)
     parser.add_argument("--prompt-set", default="hiring-manager")
     parser.add_argument("--threads", type=int, default=2, help="llama.cpp threads (2)")
+    parser.add_argument("--full-prompts", action="store_true",
+                        help="the prompt set's full prompts instead of the compact ones")
     parser.add_argument("--home", type=Path, default=None,
                         help="data directory for the joined models (default PREP_AGENT_HOME)")
     args = parser.parse_args()
     home = args.home or Path(os.environ.get("PREP_AGENT_HOME") or Path.home() / ".prep_agent")
     print(f"load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores); "
-          f"{args.threads} llama.cpp thread(s); home {home}")
+          f"{args.threads} llama.cpp thread(s); "
+          f"{'full' if args.full_prompts else 'compact'} prompts; home {home}")
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings({"PREP_AGENT_HOME": tmp})
         store = open_store(settings, MiniLMEmbedding(load_encoder()))
@@ -157,7 +162,7 @@ def main() -> int:
                 print(f"\n== {key}: skipped: {reason}")
                 continue
             results[key] = bench_model(key, model, home, args.questions, args.prompt_set, store,
-                                       args.threads)
+                                       args.threads, not args.full_prompts)
         store.close()
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
     print("model | server start | cold (start + Q1) | warm Q1 | warm median | gen tok/s | checks")

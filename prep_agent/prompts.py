@@ -45,6 +45,8 @@ QUESTION_TYPES: tuple[QuestionType, ...] = ("knowledge", "scenario", "behavioral
 #             sentences (drill length), draft (the offline wording), asked (earlier questions)
 #   followup: role, topic, subject, question, answer (delimited data), missed_key_point (secret),
 #             status ("left out" | "only partly covered" | "contradicted"), grounding, draft, depth
+#   compact.question / compact.followup (optional; short prompts for small local models): the
+#             question / followup variables, and must use draft
 #   judge:    question, answer (delimited data), key_points, resume_links, avoid (all bullets but
 #             question/answer; build them with judge_variables())
 #   offline:  subject, topic, item, role, sentences ("2"), sentences_word ("two"), resume_fact
@@ -105,6 +107,13 @@ class OfflineTemplates(_Strict):
         return templates
 
 
+class CompactPrompts(_Strict):
+    """Short prompts for a small local model: rephrase the offline draft, reveal nothing."""
+
+    question: str
+    followup: str
+
+
 class PromptSetFile(_Strict):
     """Schema of one prompts/NAME.yaml file."""
 
@@ -114,6 +123,7 @@ class PromptSetFile(_Strict):
     system: str
     question: str
     followup: str
+    compact: CompactPrompts | None = None
     judge: JudgePrompt
     offline: OfflineTemplates
 
@@ -131,15 +141,20 @@ class PromptSet(BaseModel):
     system: str
     question: str
     followup: str
+    compact: CompactPrompts | None = None
     judge: JudgePrompt
     templates: OfflineTemplates
 
-    def question_template(self) -> ChatPromptTemplate:
-        """Persona plus the question prompt."""
+    def question_template(self, compact: bool = False) -> ChatPromptTemplate:
+        """Persona plus the question prompt (the compact one, if asked for and present)."""
+        if compact and self.compact is not None:
+            return _chat(self.system, self.compact.question)
         return _chat(self.system, self.question)
 
-    def followup_template(self) -> ChatPromptTemplate:
-        """Persona plus the follow-up prompt."""
+    def followup_template(self, compact: bool = False) -> ChatPromptTemplate:
+        """Persona plus the follow-up prompt (the compact one, if asked for and present)."""
+        if compact and self.compact is not None:
+            return _chat(self.system, self.compact.followup)
         return _chat(self.system, self.followup)
 
     def judge_template(self) -> ChatPromptTemplate:
@@ -255,6 +270,11 @@ def parse_prompt_set(text: str, path: Path, label: str | None = None) -> PromptS
     _check_vars(where, "system", spec.system, SYSTEM_VARS, frozenset())
     _check_vars(where, "question", spec.question, QUESTION_VARS, QUESTION_REQUIRED)
     _check_vars(where, "followup", spec.followup, FOLLOWUP_VARS, FOLLOWUP_REQUIRED)
+    if spec.compact is not None:
+        _check_vars(where, "compact.question", spec.compact.question, QUESTION_VARS,
+                    frozenset({"draft"}))
+        _check_vars(where, "compact.followup", spec.compact.followup, FOLLOWUP_VARS,
+                    frozenset({"draft"}))
     _check_vars(where, "judge.system", spec.judge.system, JUDGE_VARS, frozenset())
     _check_vars(where, "judge.human", spec.judge.human, JUDGE_VARS, JUDGE_REQUIRED)
     for qtype in QUESTION_TYPES:
@@ -277,7 +297,8 @@ def parse_prompt_set(text: str, path: Path, label: str | None = None) -> PromptS
     return PromptSet(
         name=spec.name, description=spec.description.strip(), path=path,
         hash=hashlib.sha256(text.encode()).hexdigest()[:12], settings=spec.settings,
-        system=spec.system, question=spec.question, followup=spec.followup, judge=spec.judge,
+        system=spec.system, question=spec.question, followup=spec.followup,
+        compact=spec.compact, judge=spec.judge,
         templates=spec.offline,
     )
 

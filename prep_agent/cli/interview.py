@@ -129,6 +129,7 @@ def _build(
     interviewer = Interviewer(
         notes.topics, store, prompt_set, chat_model=chat_model, seed=seed,
         resume_facts=load_resume(settings.seeds_dir / RESUME_FILE),
+        compact=engine.compact,
     )
     judge_model = engine.judge_model
     judge = prompt_set.judge_template() if judge_model is not None else None

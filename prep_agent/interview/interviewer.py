@@ -150,6 +150,7 @@ class Interviewer:
         chat_model: BaseChatModel | None = None,
         seed: int = 0,
         resume_facts: Sequence[str] | None = None,
+        compact: bool = False,
     ) -> None:
         self.topics = list(topics)
         self.store = store
@@ -157,6 +158,7 @@ class Interviewer:
         self.chat_model = chat_model
         self.seed = seed
         self.resume_facts = list(resume_facts or [])
+        self.compact = compact  # the prompt set's short prompts, for a small local model
         self.targets: list[Target] = [
             t for topic in self.topics
             for t in topic_targets(topic, prompt_set.settings.drill_sentences)
@@ -230,7 +232,7 @@ class Interviewer:
         messages = None
         if self.chat_model is not None:
             values = offline_values(target, self.prompt_set, planned.type)
-            messages = self.prompt_set.question_template().invoke({
+            messages = self.prompt_set.question_template(self.compact).invoke({
                 **self.prompt_set.partial_vars(),
                 "topic": values["topic"], "item": values["item"], "subject": target.subject,
                 "question_type": planned.type, "key_points": _bullets(target.key_points),
@@ -250,6 +252,12 @@ class Interviewer:
                 return "it repeated an earlier question"
             if not anchors & set(words(text)):
                 return f"it did not name {target.subject}"
+            # Small local models sometimes echo the prompt's answer notes instead of asking.
+            if any(leaks(text, kp, target.subject, planned.offline_text)
+                   for kp in target.key_points):
+                return "it gave the key point away"
+            if planned.type != "drill" and "?" not in text:
+                return "it did not ask a question"
             return f"longer than {limit} characters" if len(text) > limit else None
 
         text = TextStream(self.chat_model, messages, planned.offline_text, check=check,
@@ -292,7 +300,7 @@ class Interviewer:
                                      miss.key_point, known)
         messages = None
         if self.chat_model is not None:
-            messages = self.prompt_set.followup_template().invoke({
+            messages = self.prompt_set.followup_template(self.compact).invoke({
                 **self.prompt_set.partial_vars(),
                 "topic": clean_title(question.topic), "subject": subject,
                 "question": question.text, "answer": judge_variables("", answer, [])["answer"],

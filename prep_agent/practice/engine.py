@@ -26,6 +26,7 @@ class Engine:
     label: str
     chat_model: BaseChatModel | None = None
     judges: bool = False  # the chat model also grades (the local model never does)
+    compact: bool = False  # use the prompt sets' short prompts (a small local model)
     model: str = ""  # model name recorded in transcripts
     server: LocalServer | None = None
     note: str | None = None  # why offline took over when the engine started
@@ -95,7 +96,7 @@ def local_engine(settings: Settings, server: LocalServer) -> Engine:
         max_tokens=LOCAL_MAX_TOKENS,
     )
     return Engine(kind="local", label=local_label(), chat_model=chat, judges=False,
-                  model=server.alias, server=server)
+                  compact=True, model=server.alias, server=server)
 
 
 def start_engine(settings: Settings, chat_model: BaseChatModel | None = None) -> Engine:

@@ -254,6 +254,7 @@ class Services:
             self.topics(), self.store, ps, chat_model=self.chat_model,
             seed=secrets.randbelow(1_000_000) if seed is None else seed,
             resume_facts=load_resume(self.settings.seeds_dir / RESUME_FILE),
+            compact=self.engine_info.compact,
         )
         # The local model phrases questions only: the offline grader stays the judge.
         judge_model = self.engine_info.judge_model
