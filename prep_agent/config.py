@@ -34,10 +34,11 @@ class Settings:
     llm_timeout_s: float = 30.0
     llm_max_retries: int = 2
     # The built-in local LLM: whether its packages are installed (detected by load_settings),
-    # whether `auto` may pick it (PREP_AGENT_LOCAL_LLM=0 says no), and its CPU threads.
+    # whether `auto` may pick it (PREP_AGENT_LOCAL_LLM=0 says no), and its CPU threads (one:
+    # on a busy 2-core machine, two llama.cpp threads wait on each other; bench/local_llm.py).
     local_installed: bool = False
     local_auto: bool = True
-    local_threads: int = 2
+    local_threads: int = 1
 
     @property
     def chroma_dir(self) -> Path:
@@ -145,5 +146,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         llm_max_retries=_retries(env),
         local_installed=local_available(),
         local_auto=local_flag not in ("0", "no", "false"),
-        local_threads=threads or 2,
+        local_threads=threads or 1,
     )

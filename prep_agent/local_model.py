@@ -194,7 +194,7 @@ class LocalServer:
         alias: str,
         *,
         log_path: Path,
-        threads: int = 2,
+        threads: int = 1,
         n_ctx: int = 2048,
         python: str = sys.executable,
     ) -> None:
@@ -294,7 +294,7 @@ class LocalServer:
         self.stop()
 
 
-def local_server(home: Path, model: ShippedModel = DEFAULT_MODEL, threads: int = 2,
+def local_server(home: Path, model: ShippedModel = DEFAULT_MODEL, threads: int = 1,
                  n_ctx: int = 2048) -> LocalServer:
     """A not yet started LocalServer for the shipped model, joined under home/models."""
     reason = missing_reason(model)

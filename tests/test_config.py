@@ -35,7 +35,8 @@ def test_auto_prefers_a_configured_server_then_the_local_model_then_offline() ->
     opted_out = load_settings({"PREP_AGENT_LOCAL_LLM": "0"}).with_(local_installed=True)
     assert opted_out.resolved_engine == "offline"
     assert load_settings({"PREP_AGENT_ENGINE": "local"}).resolved_engine == "local"
-    assert load_settings({"PREP_AGENT_LOCAL_THREADS": "1"}).local_threads == 1
+    assert load_settings({}).local_threads == 1
+    assert load_settings({"PREP_AGENT_LOCAL_THREADS": "2"}).local_threads == 2
 
 
 def test_paths_follow_home(tmp_path: Path) -> None:

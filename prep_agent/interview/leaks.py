@@ -49,7 +49,10 @@ def leaks(text: str, key_point: str, *known: str) -> bool:
 
 def clean_llm_question(text: str) -> str:
     """First paragraph of an LLM reply without a "Question:" label or wrapping quotes."""
-    text = text.strip()
-    text = re.split(r"\n\s*\n", text, maxsplit=1)[0].strip()
-    text = re.sub(r"^\**(?:question|follow[- ]?up|q)\s*\d*\s*[:.)-]\**\s*", "", text, flags=re.I)
+    parts = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    if len(parts) > 1 and parts[0].endswith(":"):  # "Sure! Here's the question:" + the question
+        parts = parts[1:]
+    text = parts[0] if parts else ""
+    text = re.sub(r"^\**(?:(?:rewritten|follow[- ]?up)\s+)?(?:question|follow[- ]?up|q|knowledge|"
+                  r"scenario|behavioral|drill)\s*\d*\s*[:.)-]\**\s*", "", text, flags=re.I)
     return text.strip().strip("\"“”").strip()
