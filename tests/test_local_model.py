@@ -10,13 +10,16 @@ import hashlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
 
 from prep_agent.config import load_settings
-from prep_agent.errors import LocalModelError
+from prep_agent.errors import LocalModelError, PromptError
 from prep_agent.interview.interviewer import Interviewer
-from prep_agent.interview.leaks import words
+from prep_agent.interview.leaks import clean_llm_question, words
 from prep_agent.knowledge.parser import parse_notes
 from prep_agent.llm import local_label
 from prep_agent.local_model import (
@@ -103,6 +106,56 @@ def test_a_server_that_dies_at_start_is_an_error_with_its_log(tmp_path: Path) ->
     assert "PREP_AGENT_ENGINE=offline" in str(err.value)
     assert not server.alive()
     server.stop()  # idempotent
+
+
+class RecordingModel(GenericFakeChatModel):
+    """Replies from a script and keeps every prompt it was sent."""
+
+    prompts: list[str] = []
+
+    def _stream(self, messages: Any, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def, override]
+        self.prompts.append("\n".join(str(m.content) for m in messages))
+        yield from super()._stream(messages, *args, **kwargs)
+
+
+def test_compact_prompts_reword_the_draft_and_never_show_the_key_points() -> None:
+    topics = parse_notes((ROOT / "seeds" / "dgx-systems.md").read_text(encoding="utf-8"),
+                         "seeds/dgx-systems.md")
+    prompt_set = PromptLibrary(ROOT / "prompts").load("hiring-manager")
+    chat = RecordingModel(messages=iter([AIMessage(content="Reworded: How would you pitch "
+                                                           "DGX Spark to a new teammate?")] * 4))
+    interviewer = Interviewer(topics, None, prompt_set, chat_model=chat, seed=3, compact=True)
+    planned = interviewer.plan(1)[0]
+    question = interviewer.ask(planned)
+    sent = chat.prompts[-1]
+    assert planned.offline_text in sent
+    assert not any(kp in sent for kp in planned.target.key_points)
+    assert question.engine == "llm" and question.text.startswith("How would you pitch")
+
+
+def test_every_shipped_prompt_set_has_compact_prompts() -> None:
+    lib = PromptLibrary(ROOT / "prompts")
+    for info in lib.list():
+        assert lib.load(info.name).compact is not None, info.name
+
+
+def test_compact_prompts_must_use_the_draft(tmp_path: Path) -> None:
+    text = (ROOT / "prompts" / "hiring-manager.yaml").read_text(encoding="utf-8")
+    broken = text.replace("    Question: {draft}\n", "    Question: (none)\n")
+    assert broken != text
+    (tmp_path / "hiring-manager.yaml").write_text(broken, encoding="utf-8")
+    with pytest.raises(PromptError, match="compact.question"):
+        PromptLibrary(tmp_path).load("hiring-manager")
+
+
+@pytest.mark.parametrize(("reply", "question"), [
+    ("Scenario: How would you plan it?", "How would you plan it?"),
+    ("Certainly! Here's the reworded question:\n\nWhat is DGX?", "What is DGX?"),
+    ("Rewritten question: Why DGX?", "Why DGX?"),
+    ("What is DGX?\n\nA strong answer says...", "What is DGX?"),
+])
+def test_small_model_reply_shapes_are_cleaned(reply: str, question: str) -> None:
+    assert clean_llm_question(reply) == question
 
 
 # --- a real llama.cpp server with the shipped model -------------------------------------------

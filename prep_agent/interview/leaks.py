@@ -53,6 +53,7 @@ def clean_llm_question(text: str) -> str:
     if len(parts) > 1 and parts[0].endswith(":"):  # "Sure! Here's the question:" + the question
         parts = parts[1:]
     text = parts[0] if parts else ""
-    text = re.sub(r"^\**(?:(?:rewritten|follow[- ]?up)\s+)?(?:question|follow[- ]?up|q|knowledge|"
-                  r"scenario|behavioral|drill)\s*\d*\s*[:.)-]\**\s*", "", text, flags=re.I)
+    text = re.sub(r"^\**(?:(?:rewritten|reworded|follow[- ]?up)\s+)?(?:question|follow[- ]?up|q|"
+                  r"reworded|knowledge|scenario|behavioral|drill)\s*\d*\s*[:.)-]\**\s*", "", text,
+                  flags=re.I)
     return text.strip().strip("\"“”").strip()
