@@ -245,7 +245,12 @@ def test_a_server_killed_mid_session_hands_over_to_offline_and_says_so(
         assert services.engine == "local" and services.engine_label == local_label()
         practice = services.start_practice("hiring-manager", 2, follow_ups=False)
         first = practice.next_question()
-        assert first is not None and first.result().engine == "llm"
+        assert first is not None
+        asked = first.result()
+        # The server answered: the model wrote it, or the interviewer rejected its reply.
+        assert asked.engine == "llm" or (asked.engine_note or "").startswith(
+            "LLM reply rejected"), asked.engine_note
+        assert practice.engine_note is None
         practice.submit("DGX systems are NVIDIA's AI platforms for training and inference.")
         assert engine.server is not None and engine.server.proc is not None
         engine.server.proc.kill()  # the server dies between two questions
