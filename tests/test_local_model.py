@@ -133,6 +133,27 @@ def test_compact_prompts_reword_the_draft_and_never_show_the_key_points() -> Non
     assert question.engine == "llm" and question.text.startswith("How would you pitch")
 
 
+@pytest.mark.parametrize(("qtype", "reply", "why"), [
+    ("drill", "How would you explain {subject}?", "it dropped the sentence limit"),
+    ("behavioral", "What was the situation, what did you own, and what was the result with "
+                   "{subject}?", "it dropped the resume story"),
+])
+def test_rewordings_that_drop_the_drill_limit_or_the_story_are_rejected(
+    qtype: str, reply: str, why: str,
+) -> None:
+    topics = parse_notes((ROOT / "seeds" / "dgx-systems.md").read_text(encoding="utf-8"),
+                         "seeds/dgx-systems.md")
+    prompt_set = PromptLibrary(ROOT / "prompts").load("hiring-manager")
+    interviewer = Interviewer(topics, None, prompt_set, seed=3, compact=True,
+                              resume_facts=["VMware BI team launch with ten analysts"])
+    planned = next(p for p in interviewer.plan(12) if p.type == qtype)
+    interviewer.chat_model = GenericFakeChatModel(
+        messages=iter([AIMessage(content=reply.format(subject=planned.target.subject))]))
+    question = interviewer.ask(planned)
+    assert question.text == planned.offline_text
+    assert question.engine_note == f"LLM reply rejected ({why}); used the offline engine"
+
+
 def test_every_shipped_prompt_set_has_compact_prompts() -> None:
     lib = PromptLibrary(ROOT / "prompts")
     for info in lib.list():

@@ -230,8 +230,8 @@ class Interviewer:
         cites = self._grounding(target)
         resume = [*target.resume_links, *self._resume_for(target)]
         messages = None
+        values = offline_values(target, self.prompt_set, planned.type)
         if self.chat_model is not None:
-            values = offline_values(target, self.prompt_set, planned.type)
             messages = self.prompt_set.question_template(self.compact).invoke({
                 **self.prompt_set.partial_vars(),
                 "topic": values["topic"], "item": values["item"], "subject": target.subject,
@@ -258,6 +258,14 @@ class Interviewer:
                 return "it gave the key point away"
             if planned.type != "drill" and "?" not in text:
                 return "it did not ask a question"
+            said = set(words(text))
+            limit_words = {values["sentences"], values["sentences_word"]}
+            if planned.type == "drill" and not limit_words & said:
+                return "it dropped the sentence limit"
+            if planned.type == "behavioral" and values["resume_fact"] in planned.offline_text:
+                fact = set(words(values["resume_fact"])) - STOPWORDS - anchors
+                if fact and not fact & said:
+                    return "it dropped the resume story"
             return f"longer than {limit} characters" if len(text) > limit else None
 
         text = TextStream(self.chat_model, messages, planned.offline_text, check=check,
