@@ -134,11 +134,10 @@ def test_compact_prompts_reword_the_draft_and_never_show_the_key_points() -> Non
 
 
 @pytest.mark.parametrize(("qtype", "reply", "why"), [
-    ("drill", "How would you explain {subject}?", "it dropped the sentence limit"),
     ("behavioral", "What was the situation, what did you own, and what was the result with "
                    "{subject}?", "it dropped the resume story"),
 ])
-def test_rewordings_that_drop_the_drill_limit_or_the_story_are_rejected(
+def test_rewordings_that_drop_the_story_are_rejected(
     qtype: str, reply: str, why: str,
 ) -> None:
     topics = parse_notes((ROOT / "seeds" / "dgx-systems.md").read_text(encoding="utf-8"),
@@ -152,6 +151,18 @@ def test_rewordings_that_drop_the_drill_limit_or_the_story_are_rejected(
     question = interviewer.ask(planned)
     assert question.text == planned.offline_text
     assert question.engine_note == f"LLM reply rejected ({why}); used the offline engine"
+
+
+def test_drills_keep_their_offline_wording_with_compact_prompts() -> None:
+    topics = parse_notes((ROOT / "seeds" / "dgx-systems.md").read_text(encoding="utf-8"),
+                         "seeds/dgx-systems.md")
+    prompt_set = PromptLibrary(ROOT / "prompts").load("hiring-manager")
+    chat = RecordingModel(messages=iter([AIMessage(content="How would you explain DGX?")] * 3))
+    chat.prompts.clear()
+    interviewer = Interviewer(topics, None, prompt_set, chat_model=chat, seed=3, compact=True)
+    planned = next(p for p in interviewer.plan(12) if p.type == "drill")
+    question = interviewer.ask(planned)
+    assert question.text == planned.offline_text and not chat.prompts
 
 
 def test_every_shipped_prompt_set_has_compact_prompts() -> None:

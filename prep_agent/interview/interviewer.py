@@ -231,7 +231,8 @@ class Interviewer:
         resume = [*target.resume_links, *self._resume_for(target)]
         messages = None
         values = offline_values(target, self.prompt_set, planned.type)
-        if self.chat_model is not None:
+        # A drill is a fixed instruction: a small model rewording it only drops the limit.
+        if self.chat_model is not None and not (self.compact and planned.type == "drill"):
             messages = self.prompt_set.question_template(self.compact).invoke({
                 **self.prompt_set.partial_vars(),
                 "topic": values["topic"], "item": values["item"], "subject": target.subject,
