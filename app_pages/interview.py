@@ -6,8 +6,6 @@ refresh or a reopened tab carries on where the candidate was.
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from app_pages.fmt import escape_md, escape_stream, pct
@@ -15,7 +13,7 @@ from app_pages.scorecard import revealed_notes, score_card
 from app_pages.ui import engine_badge, services
 from prep_agent.errors import PrepAgentError, StaleAnswerError
 from prep_agent.practice.session import PracticeSession
-from prep_agent.transcripts.records import NumberedTurn, Session, Turn
+from prep_agent.transcripts.records import NumberedTurn, Session, SessionReport, Turn
 
 PRACTICE_KEY = "interview_practice"
 PARAM = "session"
@@ -177,19 +175,18 @@ def _history(session: Session, reveal: bool, open_latest: bool = True) -> None:
         _answer_message(place.turn, reveal, latest=place.turn.id == latest)
 
 
-def _summary(session_id: int, summary: dict[str, Any]) -> None:
+def _summary(session_id: int, report: SessionReport) -> None:
     with st.container(border=True, key="session-summary"):
         st.subheader("Session summary")
         cols = st.columns(4)
-        cols[0].metric("Average", pct(summary.get("average")))
-        cols[1].metric("Questions", summary.get("questions", 0))
-        cols[2].metric("Follow-ups", summary.get("follow_ups", 0))
-        cols[3].metric("Scored", summary.get("scored", 0))
-        st.markdown(escape_md(str(summary.get("text", ""))))
-        mastery = summary.get("mastery") or {}
-        if isinstance(mastery, dict) and mastery:
+        cols[0].metric("Average", pct(report.average))
+        cols[1].metric("Questions", report.questions)
+        cols[2].metric("Follow-ups", report.follow_ups)
+        cols[3].metric("Scored", report.scored)
+        st.markdown(escape_md(report.text))
+        if report.mastery:
             st.dataframe(
-                [{"key point": k, "mastery": round(float(v) * 100)} for k, v in mastery.items()],
+                [{"key point": k, "mastery": round(v * 100)} for k, v in report.mastery.items()],
                 hide_index=True, width="stretch", column_config={
                     "key point": st.column_config.TextColumn(width="large"),
                     "mastery": st.column_config.ProgressColumn(
@@ -205,11 +202,11 @@ def _summary(session_id: int, summary: dict[str, Any]) -> None:
                     icon=":material/history:")
 
 
-def _ask_next(practice: PracticeSession) -> bool:
-    """Stream the next question (it is recorded as the stream ends); False when none is left."""
+def _ask_next(practice: PracticeSession) -> None:
+    """Stream the next question (it is recorded as the stream ends)."""
     question = practice.next_question()
     if question is None:
-        return False
+        return
     with st.chat_message("assistant", avatar=QUESTION_AVATAR):
         st.caption(question.label)
         # A stream replays what it already produced, so a rerun that cut it short shows it
@@ -217,7 +214,6 @@ def _ask_next(practice: PracticeSession) -> bool:
         st.write_stream(escape_stream(question))
         if question.note:
             st.caption(f":material/cloud_off: {escape_md(question.note)}")
-    return True
 
 
 def _controls(practice: PracticeSession) -> None:
@@ -251,7 +247,7 @@ def _interview(session_id: int) -> None:
                f"{escape_md(', '.join(info.topics) or 'all')}")
     if info.finished:
         # The verdict first; the transcript with every score card follows.
-        _summary(info.id, session.summary or {})
+        _summary(info.id, session.report or SessionReport())
         st.subheader("Transcript")
         _history(session, reveal=True, open_latest=False)
         return
@@ -285,10 +281,11 @@ def _interview(session_id: int) -> None:
             _question_message(place.turn, place.caption)
         _answer_message(place.turn, reveal)
         on_screen = False
-    if not on_screen and not _ask_next(practice):
-        practice.finish()
-        st.session_state.pop(PRACTICE_KEY, None)
-        st.rerun()  # the finished view shows every score card and the summary
+    if not on_screen:
+        if practice.finish_if_done() is not None:
+            st.session_state.pop(PRACTICE_KEY, None)
+            st.rerun()  # the finished view shows every score card and the summary
+        _ask_next(practice)
     _controls(practice)
 
 
