@@ -259,6 +259,8 @@ def _interview(session_id: int) -> None:
         return
     if rescored:
         session = svc.transcripts.get_session(session_id)
+    if practice.engine.fell_back:  # never hide which engine ran
+        st.caption(f":material/cloud_off: Engine: **{escape_md(practice.engine.badge)}**")
     reveal = mode != "exam"
     answer = st.chat_input("Your answer", key=f"answer_{session_id}", max_chars=MAX_ANSWER_CHARS)
     # A recorded current question is part of the history drawn below; otherwise stream it.
