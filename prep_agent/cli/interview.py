@@ -107,7 +107,8 @@ def _build(
 ) -> tuple[PracticeSession, Any]:
     from prep_agent.interview.interviewer import Interviewer
     from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder
-    from prep_agent.knowledge.library import RESUME_FILE, load_notes, load_resume
+    from prep_agent.knowledge.library import RESUME_FILE, load_resume
+    from prep_agent.knowledge.source import NotesSource
     from prep_agent.knowledge.store import ensure_ingested, open_store
     from prep_agent.llm import build_chat_model, engine_label
     from prep_agent.practice.session import PracticeSession, make_scorer
@@ -121,9 +122,9 @@ def _build(
     store = open_store(settings, MiniLMEmbedding(encoder))
     if store.count() == 0:  # first run: the seeds are ingested before the first question
         print("First run: ingesting the notes in", settings.seeds_dir, file=sys.stderr)
-        notes = ensure_ingested(store, settings.seeds_dir).notes
+        notes = ensure_ingested(store, NotesSource.from_settings(settings)).notes
     else:
-        notes = load_notes(settings.seeds_dir)
+        notes = NotesSource.from_settings(settings).load()
     for _source, message in notes.errors:
         print(f"warning: {message}", file=sys.stderr)
     interviewer = Interviewer(

@@ -16,8 +16,9 @@ from pydantic import BaseModel
 
 from prep_agent.config import Settings
 from prep_agent.errors import PrepAgentError, StoreError
-from prep_agent.knowledge.library import NotesLoad, all_chunks, load_notes
+from prep_agent.knowledge.library import NotesLoad, all_chunks
 from prep_agent.knowledge.models import Chunk, Topic
+from prep_agent.knowledge.source import NotesSource
 
 COLLECTION = "prep_agent_notes"
 EMBED_BATCH = 256  # texts per embedding call (one progress step)
@@ -123,11 +124,14 @@ class KnowledgeStore:
         progress: Progress | None = None,
         rebuild: bool = False,
         keep_sources: Iterable[str] = (),
+        scopes: Sequence[str] | None = None,
     ) -> IngestReport:
         """Sync the store to these topics; only new or edited chunks are embedded.
 
         Chunks of `keep_sources` (files that failed to load this time) are left alone, so an
-        unreadable file never loses what was ingested from it before.
+        unreadable file never loses what was ingested from it before. With `scopes` (source
+        prefixes such as "seeds/"), only stale chunks under them are removed: what another
+        notes folder added stays.
         """
         start = time.perf_counter()
         if rebuild:
@@ -140,7 +144,8 @@ class KnowledgeStore:
         stored_meta = dict(zip(stored["ids"], stored["metadatas"] or [], strict=False))
         new = [c for c in chunks if c.id not in stored_meta]
         gone = {i: m for i, m in stored_meta.items() if i not in wanted}
-        stale = [i for i, m in gone.items() if m.get("source") not in keep]
+        stale = [i for i, m in gone.items() if m.get("source") not in keep
+                 and _in_scope(str(m.get("source", "")), scopes)]
         kept = len(gone) - len(stale)
         moved = [c for c in chunks if c.id in stored_meta and stored_meta[c.id] != c.metadata()]
         updated = self._count_updates(new, [stored_meta[i] for i in stale])
@@ -237,7 +242,8 @@ class KnowledgeStore:
         )
         rows = zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
                    result["distances"][0], strict=True)
-        return [_hit(i, doc, meta, dist) for i, doc, meta, dist in rows]
+        # A chunk deleted by another process can still be in this process's index: skip it.
+        return [_hit(i, doc, meta, dist) for i, doc, meta, dist in rows if meta is not None]
 
     def all_chunks(self) -> list[Chunk]:
         """Every stored chunk (without its vector), in source and line order."""
@@ -262,6 +268,10 @@ class KnowledgeStore:
         close = getattr(self._client, "close", None)
         if close is not None:
             close()
+
+
+def _in_scope(source: str, scopes: Sequence[str] | None) -> bool:
+    return scopes is None or source.startswith(tuple(scopes))
 
 
 def _hit(cid: str, doc: str | None, meta: Any, distance: float) -> Hit:
@@ -344,11 +354,17 @@ def _discard(path: Path) -> None:
 
 
 def ensure_ingested(
-    store: KnowledgeStore, seeds_dir: Path, progress: Progress | None = None,
-    rebuild: bool = False,
+    store: KnowledgeStore, source: NotesSource | Path, progress: Progress | None = None,
+    rebuild: bool = False, notes: NotesLoad | None = None,
 ) -> Ingested:
-    """Parse seeds_dir and sync the store to it (cheap when nothing changed: no embedding)."""
-    notes = load_notes(seeds_dir)
+    """Parse the notes source (seeds and uploads) and sync the store to it.
+
+    Cheap when nothing changed (no embedding). Only chunks under the source's own folders are
+    removed; a rebuild re-embeds seeds and uploads alike. A bare Path is one folder alone.
+    """
+    if isinstance(source, Path):
+        source = NotesSource(source)
+    notes = source.load() if notes is None else notes
     report = store.ingest(notes.topics, progress=progress, rebuild=rebuild,
-                          keep_sources=notes.failed_sources)
+                          keep_sources=notes.failed_sources, scopes=source.scopes)
     return Ingested(notes=notes, report=report)
