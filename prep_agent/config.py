@@ -58,6 +58,23 @@ class Settings:
         return bool(self.openai_api_key or self.openai_base_url)
 
     @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value to scrub from output: the API key and base-URL credentials."""
+        from prep_agent.text.redact import url_secrets
+
+        key = [self.openai_api_key] if self.openai_api_key else []
+        return tuple(key + url_secrets(self.openai_base_url))
+
+    @property
+    def warnings(self) -> list[str]:
+        """Risky but valid settings, shown once at start (CLI stderr, app banner)."""
+        if url_secrets_present(self.openai_base_url):
+            return ["OPENAI_BASE_URL carries credentials (user:password@): they are sent as a "
+                    "Basic header and sit in your shell history; put the key in OPENAI_API_KEY "
+                    "and remove them from the URL"]
+        return []
+
+    @property
     def resolved_engine(self) -> Literal["offline", "llm"]:
         """The engine actually used: auto means llm when one is configured."""
         if self.engine == "auto":
@@ -67,6 +84,13 @@ class Settings:
     def with_(self, **changes: object) -> Settings:
         """Copy with some fields changed."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def url_secrets_present(url: str | None) -> bool:
+    """True when a URL has user or password parts."""
+    from prep_agent.text.redact import url_secrets
+
+    return bool(url_secrets(url))
 
 
 def _int(env: Mapping[str, str], name: str, example: str = "a port such as 8000") -> int | None:

@@ -132,7 +132,7 @@ def _build(
         resume_facts=load_resume(settings.seeds_dir / RESUME_FILE),
     )
     judge = prompt_set.judge_template() if chat_model is not None else None
-    transcripts = TranscriptStore(connect(settings.db_path), secrets=[settings.openai_api_key])
+    transcripts = TranscriptStore(connect(settings.db_path), secrets=settings.secrets)
     model = settings.model if chat_model is not None else ""
     practice = PracticeSession(interviewer, make_scorer(encoder, chat_model, judge), transcripts,
                                model=model, settings=settings, follow_ups=follow_ups)

@@ -157,7 +157,7 @@ def _open_transcripts(settings: Settings) -> Any:
     from prep_agent.transcripts.db import connect
     from prep_agent.transcripts.store import TranscriptStore
 
-    return TranscriptStore(connect(settings.db_path), secrets=[settings.openai_api_key])
+    return TranscriptStore(connect(settings.db_path), secrets=settings.secrets)
 
 
 def _cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
@@ -243,14 +243,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
+    from prep_agent.cli.output import safe_output, safe_text
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        handler: Handler = args.handler
-        return handler(args, settings)
     except PrepAgentError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {safe_text(str(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
+    # Everything the command prints passes here: no key, URL credential or escape sequence.
+    with safe_output(settings.secrets):
+        for warning in settings.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        try:
+            handler: Handler = args.handler
+            return handler(args, settings)
+        except PrepAgentError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return 130

@@ -289,7 +289,7 @@ def build_services(
 ) -> Services:
     """Open the cheap services now; the encoder and the Chroma store load on first use."""
     conn = connect(settings.db_path)
-    transcripts = TranscriptStore(conn, secrets=(settings.openai_api_key,))
+    transcripts = TranscriptStore(conn, secrets=settings.secrets)
     model = chat_model if chat_model is not None else build_chat_model(settings)
     return Services(
         settings=settings,
