@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prep_agent import __version__
+from prep_agent.text.markdown import md_inline, md_text
 from prep_agent.text.redact import scrub
 from prep_agent.transcripts.records import KeyPointResult, Session, SessionSummary, Turn
 
@@ -50,11 +51,15 @@ def session_to_json(session: Session, secrets: tuple[str, ...] = ()) -> dict[str
 
 
 def _cell(text: Any) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return md_inline(text)
+
+
+def _code(text: str | None) -> str:
+    return re.sub(r"[`\s]+", "", text or "") or "—"
 
 
 def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
+    return "\n".join(f"> {md_text(line)}" if line else ">" for line in text.splitlines() or [""])
 
 
 def _items(value: Any) -> list[str]:
@@ -62,13 +67,13 @@ def _items(value: Any) -> list[str]:
     out: list[str] = []
     for item in value if isinstance(value, list) else []:
         if isinstance(item, dict):
-            head = next((str(item[k]) for k in _HEAD_KEYS if item.get(k)), "")
+            head = md_inline(next((str(item[k]) for k in _HEAD_KEYS if item.get(k)), ""))
             ev = item.get("evidence") or item.get("quote")
-            ev_text = "; ".join(f"“{e}”" for e in ev) if isinstance(ev, list) else (
-                f"“{ev}”" if ev else "")
+            ev_text = "; ".join(f"“{md_inline(e)}”" for e in ev) if isinstance(ev, list) else (
+                f"“{md_inline(ev)}”" if ev else "")
             out.append(f"{head} — {ev_text}" if ev_text else head)
         else:
-            out.append(str(item))
+            out.append(md_inline(item))
     return out
 
 
@@ -85,25 +90,25 @@ def _delivery(delivery: dict[str, Any]) -> str:
                 parts.append(f"{label}: " + ", ".join(f"{w} ×{n}" for w, n in pairs[:5]))
         elif value is not None:
             parts.append(f"{label}: {value}")
-    return "; ".join(parts)
+    return md_inline("; ".join(parts))
 
 
 def _score_md(turn: Turn) -> list[str]:
     lines: list[str] = []
     score = turn.score or {}
     if turn.overall is not None:
-        engine = f" · engine {score['engine']}" if score.get("engine") else ""
+        engine = f" · engine {md_inline(score['engine'])}" if score.get("engine") else ""
         lines += [f"**Score: {turn.overall:g}/100**{engine}", ""]
     elif turn.score_error:
-        lines += [f"**Not scored:** {turn.score_error}", ""]
+        lines += [f"**Not scored:** {md_inline(turn.score_error)}", ""]
     elif turn.answer is not None:
         lines += ["*Not scored yet.*", ""]
     if turn.ledger:
         lines += ["| Key point | Status | Strength | Evidence |", "|---|---|---|---|"]
         for kp in turn.ledger:
-            ev = " / ".join(f"“{e}”" for e in kp.evidence) or "—"
+            ev = " / ".join(f"“{_cell(e)}”" for e in kp.evidence) or "—"
             lines.append(
-                f"| {_cell(kp.key_point)} | {kp.status} | {kp.strength:.2f} | {_cell(ev)} |"
+                f"| {_cell(kp.key_point)} | {_cell(kp.status)} | {kp.strength:.2f} | {ev} |"
             )
         lines.append("")
     sections = (("Resume tie-ins", "resume"), ("Avoid flags", "avoid_hits"), ("Flags", "flags"),
@@ -116,7 +121,7 @@ def _score_md(turn: Turn) -> list[str]:
     if isinstance(delivery, dict) and delivery:
         lines += [f"*Delivery:* {_delivery(delivery)}", ""]
     if score.get("rationale"):
-        lines += [f"*Rationale:* {score['rationale']}", ""]
+        lines += [f"*Rationale:* {md_inline(score['rationale'])}", ""]
     return lines
 
 
@@ -128,9 +133,9 @@ def session_to_markdown(session: Session, secrets: tuple[str, ...] = ()) -> str:
         f"# Prep Agent session {info.id}", "",
         f"- Started: {info.started_at}" + (f" · Ended: {info.ended_at}" if info.ended_at else
                                           " · *not finished*"),
-        f"- Prompt set: {info.prompt_set} (hash `{info.prompt_hash or '—'}`)",
-        f"- Engine: {info.engine} · Model: {info.model or '—'}",
-        f"- Topics: {', '.join(info.topics) or 'all'}",
+        f"- Prompt set: {md_inline(info.prompt_set)} (hash `{_code(info.prompt_hash)}`)",
+        f"- Engine: {md_inline(info.engine)} · Model: {md_inline(info.model or '—')}",
+        f"- Topics: {md_inline(', '.join(info.topics)) or 'all'}",
         f"- Questions: {info.n_questions} · Follow-ups: {info.n_follow_ups} · "
         f"Answered: {info.n_answered} · Average score: {avg}",
         f"- Exported by prep-agent {__version__}", "",
@@ -149,24 +154,25 @@ def session_to_markdown(session: Session, secrets: tuple[str, ...] = ()) -> str:
             main += 1
             numbers[turn.id] = str(main)
             heading = f"## Question {main}"
-        kind = turn.type or "question"
-        lines += [heading, "", f"*{kind} · asked {turn.asked_at}*", "", turn.text, ""]
+        kind = md_inline(turn.type or "question")
+        lines += [heading, "", f"*{kind} · asked {md_inline(turn.asked_at)}*", "",
+                  md_text(turn.text), ""]
         lines += ["**Answer**", "", _quote(turn.answer) if turn.answer is not None else
                   "*No answer given.*", ""]
         lines += _score_md(turn)
         cites = turn.question.get("citations") or []
         if cites:
-            lines.append("*Notes cited:* " + "; ".join(
-                f"{c.get('source', '?')}:{c.get('line', '?')}" if isinstance(c, dict) else str(c)
+            lines.append("*Notes cited:* " + "; ".join(md_inline(
+                f"{c.get('source', '?')}:{c.get('line', '?')}" if isinstance(c, dict) else str(c))
                 for c in cites))
             lines.append("")
     if session.summary:
         lines += ["## Summary", ""]
         text = session.summary.get("text") if isinstance(session.summary, dict) else None
-        lines += [str(text) if text else "", ""]
+        lines += [md_text(text) if text else "", ""]
         for key, value in session.summary.items():
             if key != "text" and isinstance(value, str | int | float):
-                lines.append(f"- {key}: {value}")
+                lines.append(f"- {md_inline(key)}: {md_inline(value)}")
         lines.append("")
     result: str = scrub("\n".join(lines).rstrip() + "\n", secrets)
     return result
