@@ -13,6 +13,7 @@ from prep_agent.errors import ConfigError
 EngineChoice = Literal["offline", "llm", "auto"]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOME = Path.home() / ".prep_agent"
+MAX_QUESTIONS = 20  # main questions per session, CLI and app alike
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from prep_agent.config import Settings
+from prep_agent.config import MAX_QUESTIONS, Settings
 from prep_agent.errors import PrepAgentError
 
 if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
@@ -173,6 +173,9 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
                 out.write(format_score_card(late) + "\n")
         else:
             practice.start(args.questions, topics=[args.topic] if args.topic else None)
+            if len(practice.plan) < args.questions:
+                print(f"note: these notes give {len(practice.plan)} distinct question(s), not "
+                      f"{args.questions}: add notes or topics for more", file=sys.stderr)
         if inp.isatty():
             out.write("Answer each question, then press Enter on an empty line. "
                       "Ctrl-D ends the session.\n")
@@ -200,11 +203,24 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _question_count(raw: str) -> int:
+    """argparse type for --questions: a whole number from 1 to MAX_QUESTIONS."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number: pass e.g. 3") from None
+    if not 1 <= value <= MAX_QUESTIONS:
+        raise argparse.ArgumentTypeError(
+            f"{value} is out of range: one session asks 1 to {MAX_QUESTIONS} main questions")
+    return value
+
+
 def add_interview_parser(sub: Any) -> None:
     """Register `interview`."""
     p = sub.add_parser("interview", help="run a mock interview in the terminal (saved)")
     p.add_argument("--prompts", metavar="NAME", help="prompt set (default: PREP_AGENT_PROMPT_SET)")
-    p.add_argument("--questions", type=int, default=3, metavar="N", help="main questions (3)")
+    p.add_argument("--questions", type=_question_count, default=3, metavar="N",
+                   help=f"main questions, 1 to {MAX_QUESTIONS} (3)")
     p.add_argument("--topic", metavar="T", help="only this topic (title, case-insensitive)")
     p.add_argument("--engine", choices=("offline", "llm", "auto"),
                    help="override PREP_AGENT_ENGINE for this run")

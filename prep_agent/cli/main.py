@@ -55,12 +55,43 @@ def _grade_error(number: int, message: str) -> dict[str, Any]:
     return {"line": number, "error": message}
 
 
-def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
-    """Grade each JSONL line; a bad line gets an error line and a non-zero exit at the end."""
+def _grade_line(number: int, text: str, encoder: Any, chat_model: Any,
+                judge_prompt: Any) -> dict[str, Any]:
+    """One graded line, or an error line: no single line can stop the others."""
     from pydantic import ValidationError
 
     from prep_agent.grading.models import ScoreRequest
     from prep_agent.grading.scoring import score_answer
+
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("expected a JSON object")
+        req = ScoreRequest.model_validate({k: data[k] for k in GRADE_FIELDS if k in data})
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+        return _grade_error(number, f"line {number}: missing or invalid {fields}: each line "
+                            "needs question, answer and key_points (a list of strings)")
+    except RecursionError:
+        return _grade_error(number, f"line {number} is nested too deeply: write one flat JSON "
+                            "object per line")
+    except ValueError as exc:
+        return _grade_error(number, f"line {number} is not a JSON object ({exc}): "
+                            "write one JSON object per line")
+    try:
+        score = score_answer(req, encoder, chat_model, judge_prompt)
+    except Exception as exc:  # noqa: BLE001 - e.g. a lone surrogate in the tokenizer
+        return _grade_error(number, f"line {number} could not be graded "
+                            f"({type(exc).__name__}): check its text for broken characters "
+                            "such as unpaired \\ud800 escapes")
+    out: dict[str, Any] = {"id": req.id if req.id is not None else f"line-{number}",
+                           "line": number, "score": score.overall}
+    out.update(score.model_dump(exclude={"overall"}))
+    return out
+
+
+def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
+    """Grade each JSONL line; a bad line gets an error line and a non-zero exit at the end."""
     from prep_agent.knowledge.embeddings import load_encoder
 
     engine = args.engine or settings.resolved_engine
@@ -85,23 +116,7 @@ def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
         elif not text.strip():
             continue
         else:
-            try:
-                data = json.loads(text)
-                if not isinstance(data, dict):
-                    raise ValueError("expected a JSON object")
-                req = ScoreRequest.model_validate({k: data[k] for k in GRADE_FIELDS if k in data})
-            except ValidationError as exc:
-                fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
-                out = _grade_error(number, f"line {number}: missing or invalid {fields}: each line "
-                                   "needs question, answer and key_points (a list of strings)")
-            except ValueError as exc:
-                out = _grade_error(number, f"line {number} is not a JSON object ({exc}): "
-                                   "write one JSON object per line")
-            else:
-                score = score_answer(req, encoder, chat_model, judge_prompt)
-                out = {"id": req.id if req.id is not None else f"line-{number}", "line": number,
-                       "score": score.overall}
-                out.update(score.model_dump(exclude={"overall"}))
+            out = _grade_line(number, text, encoder, chat_model, judge_prompt)
         if "error" in out:
             bad += 1
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
