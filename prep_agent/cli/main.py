@@ -258,7 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
-    from prep_agent.cli.output import safe_output, safe_text
+    from prep_agent.cli.output import safe_output
+    from prep_agent.text.redact import safe_text
 
     parser = build_parser()
     args = parser.parse_args(argv)

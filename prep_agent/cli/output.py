@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from prep_agent.text.redact import scrub_text, strip_controls
+from prep_agent.text.redact import safe_text
 
 
 class SafeStream:
@@ -24,11 +24,6 @@ class SafeStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
-
-
-def safe_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """What may be shown to a user: no secrets, no escape sequences."""
-    return strip_controls(scrub_text(text, secrets))
 
 
 @contextmanager

@@ -66,6 +66,11 @@ def scrub_text(text: str, secrets: Iterable[str] = ()) -> str:
     return text
 
 
+def safe_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """What may be shown to a user anywhere: no secrets, no terminal escape sequences."""
+    return strip_controls(scrub_text(text, secrets))
+
+
 def scrub(value: Any, secrets: Iterable[str] = ()) -> Any:
     """Recursively scrub strings; values under secret-looking keys are dropped to a marker."""
     secrets = tuple(secrets)
