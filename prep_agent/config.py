@@ -35,6 +35,8 @@ class Settings:
     prompt_set: str = "hiring-manager"
     llm_timeout_s: float = 30.0
     llm_max_retries: int = 2
+    llm_deadline_s: float = 30.0
+    llm_cooldown_s: float = 180.0
 
     @property
     def chroma_dir(self) -> Path:
@@ -178,6 +180,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         chroma_port=port,
         prompt_set=env.get("PREP_AGENT_PROMPT_SET", "").strip() or "hiring-manager",
         llm_timeout_s=_float(env, "PREP_AGENT_LLM_TIMEOUT", 30.0, MAX_LLM_TIMEOUT_S),
+        llm_deadline_s=_float(env, "PREP_AGENT_LLM_DEADLINE", 30.0, MAX_LLM_TIMEOUT_S),
+        llm_cooldown_s=_float(env, "PREP_AGENT_LLM_COOLDOWN", 180.0, 3600.0),
         llm_max_retries=_ranged_int(env, "PREP_AGENT_LLM_RETRIES", 2, 0, 5,
                                     "a retry count such as 2") or 0,
     )
