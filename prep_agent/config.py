@@ -32,6 +32,7 @@ class Settings:
     openai_base_url: str | None = None
     chroma_host: str | None = None
     chroma_port: int | None = None
+    chroma_token: str | None = field(default=None, repr=False)
     prompt_set: str = "hiring-manager"
     llm_timeout_s: float = 30.0
     llm_max_retries: int = 2
@@ -68,7 +69,7 @@ class Settings:
         """Every secret value to scrub from output: the API key and base-URL credentials."""
         from prep_agent.text.redact import url_secrets
 
-        key = [self.openai_api_key] if self.openai_api_key else []
+        key = [k for k in (self.openai_api_key, self.chroma_token) if k]
         return tuple(key + url_secrets(self.openai_base_url))
 
     @property
@@ -178,6 +179,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         openai_base_url=_base_url(env),
         chroma_host=host,
         chroma_port=port,
+        chroma_token=env.get("CHROMA_TOKEN", "").strip() or None,
         prompt_set=env.get("PREP_AGENT_PROMPT_SET", "").strip() or "hiring-manager",
         llm_timeout_s=_float(env, "PREP_AGENT_LLM_TIMEOUT", 30.0, MAX_LLM_TIMEOUT_S),
         llm_deadline_s=_float(env, "PREP_AGENT_LLM_DEADLINE", 30.0, MAX_LLM_TIMEOUT_S),

@@ -305,8 +305,11 @@ def open_store(
     if settings.chroma_host:
         where = f"http://{settings.chroma_host}:{settings.chroma_port}"
         try:
+            # The token is for the authenticating proxy in front of the server (README).
+            headers = ({"Authorization": f"Bearer {settings.chroma_token}"}
+                       if settings.chroma_token else None)
             client = chromadb.HttpClient(host=settings.chroma_host,
-                                         port=settings.chroma_port or 8000,
+                                         port=settings.chroma_port or 8000, headers=headers,
                                          settings=_chroma_settings())
             client.heartbeat()
         except Exception as exc:  # noqa: BLE001 - connection errors come in many types

@@ -96,6 +96,7 @@ def settings_snapshot(settings: Any) -> dict[str, Any]:
     else:
         raw = dict(settings)
     secret = raw.pop("openai_api_key", None)
+    raw.pop("chroma_token", None)
     snap = {k: str(v) if isinstance(v, Path) else v for k, v in raw.items()}
     for prop in ("resolved_engine", "llm_configured"):
         if hasattr(settings, prop):
