@@ -169,10 +169,11 @@ def _add_prompt_parsers(sub: Any) -> None:
 
 
 def _open_transcripts(settings: Settings) -> Any:
-    from prep_agent.transcripts.db import connect
+    """The transcripts for `sessions` and `export`: read-only, so a read-only home works."""
+    from prep_agent.transcripts.db import connect_read_only
     from prep_agent.transcripts.store import TranscriptStore
 
-    return TranscriptStore(connect(settings.db_path), secrets=settings.secrets)
+    return TranscriptStore(connect_read_only(settings.db_path), secrets=settings.secrets)
 
 
 def _cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:

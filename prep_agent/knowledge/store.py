@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections import defaultdict
@@ -80,10 +81,12 @@ class KnowledgeStore:
 
     overfetch = 50  # unfiltered neighbours checked before a filtered (slower) query
 
-    def __init__(self, client: Any, ef: EmbeddingFunction[Documents], location: str) -> None:
+    def __init__(self, client: Any, ef: EmbeddingFunction[Documents], location: str,
+                 server: bool = False) -> None:
         self._client = client
         self._ef = ef
         self.location = location
+        self.server = server
         with self._guard("open the collection"):
             self._collection = self._open_collection()
 
@@ -99,12 +102,22 @@ class KnowledgeStore:
         except PrepAgentError:
             raise
         except Exception as exc:  # noqa: BLE001 - Chroma raises many types for a broken store
-            raise StoreError(
-                f"Could not {action} in the Chroma store at {self.location} ({exc}). If "
+            raise StoreError(self._advice(action, exc)) from exc
+
+    def _advice(self, action: str, exc: Exception) -> str:
+        """What went wrong and the fix that applies: server, permissions, or a broken store."""
+        if self.server:
+            return (f"Could not {action} on the Chroma server at {self.location} ({exc}): check "
+                    "that the server is running and reachable (and CHROMA_TOKEN if a proxy "
+                    "asks for one), or unset CHROMA_HOST and CHROMA_PORT to use the local store")
+        if _read_only(exc):
+            return (f"Could not {action} in the Chroma store at {self.location}: it is "
+                    "read-only. Fix the permissions of PREP_AGENT_HOME, or set it to a "
+                    "writable folder; nothing needs rebuilding")
+        return (f"Could not {action} in the Chroma store at {self.location} ({exc}). If "
                 "another Prep Agent process is using it, close that and retry; otherwise "
                 f"rebuild it from your notes with `{REBUILD_HINT}`, or set PREP_AGENT_HOME "
-                "to another directory"
-            ) from exc
+                "to another directory")
 
     def count(self) -> int:
         """Number of stored chunks."""
@@ -274,6 +287,12 @@ def _in_scope(source: str, scopes: Sequence[str] | None) -> bool:
     return scopes is None or source.startswith(tuple(scopes))
 
 
+def _read_only(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, PermissionError) or any(
+        word in text for word in ("readonly", "read-only", "permission denied"))
+
+
 def _hit(cid: str, doc: str | None, meta: Any, distance: float) -> Hit:
     return Hit(id=cid, text=doc or "", kind=str(meta["kind"]), topic=str(meta["topic"]),
                item=str(meta.get("item", "")), source=str(meta["source"]),
@@ -318,7 +337,7 @@ def open_store(
                 "`chroma run --path DIR --port N`, or unset CHROMA_HOST and CHROMA_PORT "
                 "to use the local store under PREP_AGENT_HOME"
             ) from exc
-        return KnowledgeStore(client, ef, where)
+        return KnowledgeStore(client, ef, where, server=True)
     path = settings.chroma_dir
     try:
         return _open_local(path, ef)
@@ -337,6 +356,11 @@ def _open_local(path: Path, ef: EmbeddingFunction[Documents]) -> KnowledgeStore:
         path.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
     except Exception as exc:  # noqa: BLE001 - a corrupt or locked SQLite file raises many types
+        if _read_only(exc) or not os.access(path if path.exists() else path.parent, os.W_OK):
+            raise StoreError(
+                f"Cannot open the Chroma store at {where}: the folder is not writable. Fix the "
+                "permissions of PREP_AGENT_HOME, or set it to a writable folder; nothing needs "
+                "rebuilding") from exc
         raise StoreError(
             f"Cannot open the Chroma store at {where} ({exc}): it may be corrupt or locked by "
             f"another process. Rebuild it from your notes with `{REBUILD_HINT}`, or set "
