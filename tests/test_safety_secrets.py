@@ -116,3 +116,11 @@ def test_terminal_output_strips_escape_sequences(
     out = capsys.readouterr().out
     assert "Evil" in out and "\x1b" not in out and "\x07" not in out
     assert strip_controls("a\x1b[1mb\x9bc\td\n") == "abc\td\n"
+
+
+def test_every_error_message_is_scrubbed_where_it_is_made() -> None:
+    from prep_agent.errors import StoreError
+
+    message = str(StoreError(f"Cannot reach http://{USER}:{PASSWORD}@h (Authorization: Basic "
+                             f"{BASIC}) \x1b[2J"))
+    assert _leaks(message) == [] and "\x1b" not in message and "Cannot reach" in message
