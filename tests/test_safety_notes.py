@@ -83,6 +83,7 @@ def test_notes_lists_uploaded_topics(seeds: Path, upload_file: Path,
     assert _topics(capsys) == ["DGX Systems (AI Supercomputers)", "Kubernetes Scheduling"]
 
 
+@pytest.mark.slow  # a subprocess
 def test_interview_topic_sees_uploaded_topic(seeds: Path, upload_file: Path,
                                              data_home: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PREP_AGENT_ENGINE": "offline"}
