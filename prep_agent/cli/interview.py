@@ -105,6 +105,7 @@ def _summary(summary: PracticeSummary, out: TextIO) -> None:
 def _build(
     settings: Settings, prompt_name: str, seed: int, follow_ups: bool
 ) -> tuple[PracticeSession, Any]:
+    from prep_agent.grading.rubric import Rubric
     from prep_agent.interview.interviewer import Interviewer
     from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder
     from prep_agent.knowledge.library import RESUME_FILE, load_notes, load_resume
@@ -133,7 +134,8 @@ def _build(
     judge = prompt_set.judge_template() if chat_model is not None else None
     transcripts = TranscriptStore(connect(settings.db_path), secrets=[settings.openai_api_key])
     model = settings.model if chat_model is not None else ""
-    practice = PracticeSession(interviewer, make_scorer(encoder, chat_model, judge), transcripts,
+    scorer = make_scorer(encoder, chat_model, judge, Rubric.for_prompt_set(prompt_set))
+    practice = PracticeSession(interviewer, scorer, transcripts,
                                model=model, settings=settings, follow_ups=follow_ups)
     print(f"Engine: {engine_label(settings)} · prompt set: {prompt_set.name}", file=sys.stderr)
     return practice, store

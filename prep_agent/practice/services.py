@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from prep_agent.config import Settings
 from prep_agent.errors import NotesError, PromptError
+from prep_agent.grading.rubric import Rubric
 from prep_agent.interview.interviewer import Interviewer, Question
 from prep_agent.knowledge.library import RESUME_FILE, NotesLoad, load_notes, load_resume
 from prep_agent.knowledge.models import Topic
@@ -255,7 +256,7 @@ class Services:
             resume_facts=load_resume(self.settings.seeds_dir / RESUME_FILE),
         )
         judge = ps.judge_template() if self.chat_model is not None else None
-        scorer = make_scorer(self.encoder, self.chat_model, judge)
+        scorer = make_scorer(self.encoder, self.chat_model, judge, Rubric.for_prompt_set(ps))
         model = self.settings.model if self.settings.resolved_engine == "llm" else ""
         return PracticeSession(interviewer, scorer, self.transcripts, model=model,
                                settings=self.settings, follow_ups=follow_ups)
