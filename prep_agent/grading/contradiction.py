@@ -23,6 +23,7 @@ its weight. A rule returns the quote that opposes the claim.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -184,12 +185,15 @@ def negators(tokens: list[str]) -> int:
     return sum(t in NEGATIONS or t in EXTRA_NEGATORS or t.endswith("n't") for t in tokens)
 
 
-def _clauses(sentence: str) -> list[str]:
-    return [c for c in _CLAUSE_BREAK.split(sentence) if c and c.strip()]
+@functools.lru_cache(maxsize=4_096)
+def _clauses(sentence: str) -> tuple[str, ...]:
+    return tuple(c for c in _CLAUSE_BREAK.split(sentence) if c and c.strip())
 
 
-def _stems(text: str) -> list[str]:
-    return [norm_token(w) for w in words(text)]
+@functools.lru_cache(maxsize=4_096)
+def _stems(text: str) -> tuple[str, ...]:
+    # Pure and called for every claim against every sentence: cached per text.
+    return tuple(norm_token(w) for w in words(text))
 
 
 def about(claim_terms: dict[str, float], text: str) -> float:

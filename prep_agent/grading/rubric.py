@@ -46,7 +46,7 @@ DEFAULT_CRITERIA: Mapping[str, Mapping[str, float]] = MappingProxyType(
 )
 # The share of the overall score the criteria carry (the rest is key-point coverage).
 DEFAULT_CRITERIA_SHARE: Mapping[str, float] = MappingProxyType(
-    {"knowledge": 0.0, "behavioral": 0.6, "scenario": 0.6, "drill": 0.0}
+    {"knowledge": 0.0, "behavioral": 0.4, "scenario": 0.4, "drill": 0.0}
 )
 
 
@@ -60,7 +60,7 @@ class Rubric:
     residual_mix: float = 1.0
     sem_weight: float = 0.5
     lex_alone: float = 0.8  # all of a key point's words in one sentence is strong evidence
-    sem_alone: float = 0.0  # a close paraphrase in other words is evidence on its own too
+    sem_alone: float = 0.8  # a close paraphrase in other words is evidence on its own too
     question_word_weight: float = 0.3  # key-point words already in the question prove little
     covered_at: float = 0.6
     partial_at: float = 0.3
@@ -75,7 +75,7 @@ class Rubric:
     short_answer_words: int = 8
     short_off_topic_sim: float = 0.1
     too_short_words: int = 5
-    keyword_list_max: float = 30.0
+    keyword_list_max: float = 10.0  # a bare list or word salad: 0.5 of 5 in the written rubric
     resume_bonus: float = 20.0
     avoid_penalty: float = 15.0
     contradiction_penalty: float = 15.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -157,6 +158,7 @@ def words(text: str) -> list[str]:
     return [w.strip(",.") or w for w in _WORD.findall(text)]
 
 
+@functools.lru_cache(maxsize=65_536)
 def norm_token(word: str) -> str:
     """Lower-case, drop possessives and number punctuation, and strip common suffixes."""
     w = word.lower().replace("’", "'")
