@@ -182,7 +182,13 @@ def scenario(p: PreparedAnswer) -> dict[str, tuple[Status, list[str]]]:
             Status.covered if informed else Status.partial if roles else Status.missing,
             informed or roles,
         ),
-        "first_steps": (_by_count(steps, full=2), steps),
+        # A sequence needs two markers ("first ..., then ..."), in one sentence or across several.
+        "first_steps": (
+            Status.covered
+            if sum(len(_STEPS.findall(t)) for t in steps) >= 2
+            else _by_count(steps, full=2),
+            steps,
+        ),
         "risks": (_by_count(_sentences(p, _RISKS)), _sentences(p, _RISKS)),
         "decision": (_by_count(_sentences(p, _DECISION)), _sentences(p, _DECISION)),
         "tie_to_subject": _tie(p),
