@@ -27,9 +27,10 @@ from typing import Any, Literal
 
 import yaml
 from langchain_core.prompts import ChatPromptTemplate
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from prep_agent.errors import PromptError
+from prep_agent.grading.rubric import GradingRubric
 
 QuestionType = Literal["knowledge", "scenario", "behavioral", "drill"]
 FieldKind = Literal["key_point", "goal", "resume_link", "resume_tie_in", "practice"]
@@ -106,55 +107,6 @@ class OfflineTemplates(_Strict):
         """Templates of one question type."""
         templates: dict[FieldKind, list[str]] = getattr(self, qtype)
         return templates
-
-
-CriterionName = Literal[
-    "situation", "task", "action", "result", "ownership", "metric", "tie_to_subject", "resume",
-    "stakeholders", "first_steps", "risks", "decision", "budget",
-]
-# Which criteria each question type may weigh (grading/criteria.py detects each of them).
-TYPE_CRITERIA: dict[str, frozenset[str]] = {
-    "knowledge": frozenset(),
-    "behavioral": frozenset({
-        "situation", "task", "action", "result", "ownership", "metric", "tie_to_subject", "resume",
-    }),
-    "scenario": frozenset({"stakeholders", "first_steps", "risks", "decision", "tie_to_subject"}),
-    "drill": frozenset({"budget"}),
-}
-
-
-class TypeRubric(_Strict):
-    """One question type's criteria weights and their share of the overall score."""
-
-    share: float = Field(default=0.6, ge=0.0, le=1.0)
-    criteria: dict[CriterionName, float] = Field(default_factory=dict)
-
-    @field_validator("criteria")
-    @classmethod
-    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
-        for name, weight in value.items():
-            if not 0.0 <= weight <= 10.0:
-                raise ValueError(f"criterion {name} weight {weight} must be between 0 and 10")
-        return value
-
-
-class GradingRubric(_Strict):
-    """A prompt set's grading rubric: strictness (1 = built-in) and per-type criteria."""
-
-    strictness: float = Field(default=1.0, ge=0.5, le=2.0)
-    question_types: dict[QuestionType, TypeRubric] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _criteria_fit_types(self) -> GradingRubric:
-        for qtype, spec in self.question_types.items():
-            wrong = sorted(set(spec.criteria) - TYPE_CRITERIA[qtype])
-            if wrong:
-                allowed = ", ".join(sorted(TYPE_CRITERIA[qtype])) or "none"
-                raise ValueError(
-                    f"grading.question_types.{qtype} cannot weigh {', '.join(wrong)}: "
-                    f"use {allowed}"
-                )
-        return self
 
 
 class PromptSetFile(_Strict):

@@ -312,7 +312,7 @@ def test_bar_raiser_rubric_is_stricter_offline(encoder: Any) -> None:
 def test_grading_yaml_rejects_unknown_keys_and_foreign_criteria() -> None:
     from pydantic import ValidationError
 
-    from prep_agent.prompts import GradingRubric
+    from prep_agent.grading.rubric import GradingRubric
 
     with pytest.raises(ValidationError):
         GradingRubric.model_validate({"strictness": 1.0, "bonus": 3})

@@ -10,10 +10,74 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+QuestionTypeName = Literal["knowledge", "scenario", "behavioral", "drill"]
+
+
+class _StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- the `grading` section of a prompt set's YAML (validated; unknown keys are errors) ---------
+
+CriterionName = Literal[
+    "situation", "task", "action", "result", "ownership", "metric", "tie_to_subject", "resume",
+    "stakeholders", "first_steps", "risks", "decision", "budget",
+]
+# Which criteria each question type may weigh (grading/criteria.py detects each of them).
+TYPE_CRITERIA: dict[str, frozenset[str]] = {
+    "knowledge": frozenset(),
+    "behavioral": frozenset({
+        "situation", "task", "action", "result", "ownership", "metric", "tie_to_subject", "resume",
+    }),
+    "scenario": frozenset({"stakeholders", "first_steps", "risks", "decision", "tie_to_subject"}),
+    "drill": frozenset({"budget"}),
+}
+
+
+class TypeRubric(_StrictModel):
+    """One question type's criteria weights and their share of the overall score."""
+
+    share: float = Field(default=0.6, ge=0.0, le=1.0)
+    criteria: dict[CriterionName, float] = Field(default_factory=dict)
+
+    @field_validator("criteria")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, weight in value.items():
+            if not 0.0 <= weight <= 10.0:
+                raise ValueError(f"criterion {name} weight {weight} must be between 0 and 10")
+        return value
+
+
+class GradingRubric(_StrictModel):
+    """A prompt set's grading rubric: strictness (1 = built-in) and per-type criteria."""
+
+    strictness: float = Field(default=1.0, ge=0.5, le=2.0)
+    question_types: dict[QuestionTypeName, TypeRubric] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _criteria_fit_types(self) -> GradingRubric:
+        for qtype, spec in self.question_types.items():
+            wrong = sorted(set(spec.criteria) - TYPE_CRITERIA[qtype])
+            if wrong:
+                allowed = ", ".join(sorted(TYPE_CRITERIA[qtype])) or "none"
+                raise ValueError(
+                    f"grading.question_types.{qtype} cannot weigh {', '.join(wrong)}: "
+                    f"use {allowed}"
+                )
+        return self
+
+
+
+# --- the rubric value the graders take ----------------------------------------------------------
+
 
 # The built-in criteria of each question type and their weights (a prompt set may override them).
 # Knowledge questions are graded on their key points alone; the others blend in their criteria.

@@ -188,9 +188,9 @@ def norm_token(word: str) -> str:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not w.endswith("ss"):
             w = w[: -len(suffix)] + repl
             # "mapping", "planned": undouble the consonant, as Porter's step 1b does.
-            if suffix in ("ing", "ings", "ed") and len(w) >= 4 and w[-1] == w[-2]:
-                if w[-1] not in "lsz" and w[-1].isalpha() and w[-1] not in "aeiou":
-                    w = w[:-1]
+            doubled = len(w) >= 4 and w[-1] == w[-2] and w[-1].isalpha()
+            if suffix in ("ing", "ings", "ed") and doubled and w[-1] not in "lszaeiou":
+                w = w[:-1]
             break
     if w.endswith("e") and len(w) > 4:
         w = w[:-1]
