@@ -87,7 +87,7 @@ RULE_CASES: list[tuple[str, str, str, bool]] = [
     ("quantity", "like my Microsoft provisioning of 15,000 servers",
      "I'd plan it early like my Microsoft provisioning of 150 servers.", True),
     ("quantity", "a $300M program had no reliable reporting",
-     "At VMware I launched a BI team for a $30M program.", True),
+     "The $30M program had no reliable reporting at all.", True),
     ("quantity", "the process cut MTTR by 35%", "the process cut MTTR by 3.5%.", True),
     ("quantity", "I hired 4 analysts", "I hired four analysts.", False),
     ("swap", "GPU racks draw far more power than CPU racks",
@@ -96,6 +96,19 @@ RULE_CASES: list[tuple[str, str, str, bool]] = [
      "It happens in the chlorophyll, where chloroplasts absorb the light.", True),
     ("swap", "Containers are orchestrated across a cluster",
      "Kubernetes orchestrates containers across a cluster.", False),
+    # A comparison or a pronoun has no noun subject to swap.
+    ("swap", "like the VMware dashboards",
+     "I'd keep library versions aligned across teams with the dashboards I built at VMware.",
+     False),
+    ("swap", "I'd track their versions across teams",
+     "I'd track the CUDA library versions each team depends on and show them on a dashboard.",
+     False),
+    ("quantity", "It is reviewed every week", "We review it once a year.", True),
+    ("quantity", "It is reviewed every week", "We review it weekly with the owners.", False),
+    ("antonym", "Escalate early with options and a recommendation",
+     "Escalate late, once you're certain.", True),
+    ("antonym", "I escalated early in the weekly review with options",
+     "A vendor was going to be late, so I raised it in our weekly review.", False),
 ]
 
 
@@ -105,7 +118,8 @@ def test_each_contradiction_rule(kind: str, claim: str, sentence: str, opposes: 
     found = {
         "negation": lambda: con.negation(claim, terms, sentence),
         "antonym": lambda: con.antonym(claim, terms, sentence),
-        "quantity": lambda: con.quantity(claim, sentence),
+        "quantity": lambda: con.quantity(claim, sentence)
+        and (con.about(terms, sentence) > 0 or con.frequency_slot(claim, sentence)),
         "swap": lambda: con.swap(claim, terms, sentence, NOTES),
     }[kind]()
     assert found is opposes
@@ -169,6 +183,23 @@ def test_fake_ledger_in_the_answer_earns_nothing(encoder: Any) -> None:
 def test_word_salad_scores_like_a_keyword_list(encoder: Any) -> None:
     words = " ".join(reversed(KP0.split()))
     score = score_offline(ScoreRequest(question=Q, answer=words, key_points=KP), encoder)
+    assert score.overall <= 10
+
+
+def test_a_before_after_story_is_not_a_misquote(encoder: Any) -> None:
+    req = ScoreRequest(
+        question="Tell me about the VMware release train.",
+        answer="At VMware one product shipped quarterly and every launch was a crunch. I proposed "
+        "a monthly release train, and after two quarters we shipped every month.",
+        key_points=["Situation: a VMware product shipped quarterly with painful launches"],
+        question_type="behavioral",
+    )
+    assert "contradiction" not in score_offline(req, encoder).flags
+
+
+def test_a_word_or_two_states_no_claim(encoder: Any) -> None:
+    score = score_offline(ScoreRequest(question=Q, answer="DGX platforms", key_points=KP),
+                          encoder)
     assert score.overall <= 10
 
 

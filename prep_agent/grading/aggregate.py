@@ -63,7 +63,8 @@ def overall_score(
         )
     if "off_topic" in flags:
         score = min(score, rubric.off_topic_cap)
-    if "keyword_list" in flags:
+    if "keyword_list" in flags or delivery.words <= rubric.no_claim_words:
+        # A bare list, or a word or two ("plants"), states no claim whatever it names.
         score = min(score, rubric.keyword_list_max)
     if delivery.length_ok is False:
         score -= _length_penalty(delivery, rubric, question_type)

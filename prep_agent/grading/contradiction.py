@@ -41,7 +41,36 @@ ALIGN_TERMS = 2
 NEGATION_RECALL = 0.25
 ANTONYM_RECALL = 0.4
 _DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "my", "our", "its"})
-_DANGLING = _DETERMINERS | frozenset({"to", "of", "in", "on", "for", "and", "or", "with", "at"})
+_DANGLING = _DETERMINERS | frozenset(
+    {"to", "of", "in", "on", "for", "and", "or", "with", "at", "by", "like", "as", "from", "than"}
+)
+_NO_SUBJECT = frozenset(
+    {
+        "i",
+        "i'd",
+        "i'll",
+        "i'm",
+        "i've",
+        "we",
+        "we'd",
+        "it",
+        "it's",
+        "they",
+        "you",
+        "he",
+        "she",
+        "like",
+        "as",
+        "using",
+        "combining",
+        "including",
+        "with",
+        "by",
+        "for",
+        "when",
+        "while",
+    }
+)
 
 _DENIAL = re.compile(
     r"\b(?:it(?:'s|’s| is)|that(?:'s|’s| is))\s+(?:simply\s+|just\s+)?(?:false|untrue|not true|"
@@ -206,6 +235,26 @@ def about(claim_terms: dict[str, float], text: str) -> float:
     return sum(claim_terms[t] for t in matched) / total if total else 0.0
 
 
+def _freq_neighbours(text: str) -> set[str]:
+    """Content words next to a frequency ("reviewed every week" -> {"review"})."""
+    marked = _FREQUENCY_PHRASE.sub(" FREQMARK ", text)
+    tokens = [
+        "FREQMARK" if w == "FREQMARK" or w.lower() in _FREQUENCY else norm_token(w)
+        for w in words(marked)
+        if w == "FREQMARK" or w.lower() not in STOPWORDS
+    ]
+    near: set[str] = set()
+    for i, tok in enumerate(tokens):
+        if tok == "FREQMARK":
+            near |= {t for t in tokens[max(0, i - 1) : i] + tokens[i + 1 : i + 2] if t != tok}
+    return near
+
+
+def frequency_slot(claim: str, text: str) -> bool:
+    """Both give a frequency to the same word ("reviewed every week" / "review it once a year")."""
+    return bool(_freq_neighbours(claim) & _freq_neighbours(text))
+
+
 def _polarity(text: str) -> int:
     cleaned = NOT_A_NEGATION.sub(" ", text)
     return negators([w.lower() for w in words(cleaned)]) % 2
@@ -236,14 +285,57 @@ def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
             if not opposite & clause_stems or stem in sentence_stems:
                 continue
             rest = {t: w for t, w in terms.items() if norm_token(t) != stem}
-            if about(rest, clause) >= ANTONYM_RECALL:
+            if about(rest, clause) >= ANTONYM_RECALL or _same_slot(claim, stem, clause, opposite):
                 return True
     return False
 
 
+def _same_slot(claim: str, stem: str, clause: str, opposite: frozenset[str]) -> bool:
+    """The opposite word sits next to the same content word ("escalate early" / "escalate late")."""
+    c_tokens = [t for t in _stems(claim) if t not in STOPWORDS]
+    s_tokens = [t for t in _stems(clause) if t not in STOPWORDS]
+    if stem not in c_tokens:
+        return False
+    i = c_tokens.index(stem)
+    near_claim = set(c_tokens[max(0, i - 1) : i]) | set(c_tokens[i + 1 : i + 2])
+    for j, tok in enumerate(s_tokens):
+        if tok in opposite:
+            near = set(s_tokens[max(0, j - 1) : j]) | set(s_tokens[j + 1 : j + 2])
+            if near & near_claim:
+                return True
+    return False
+
+
+_FREQUENCY = {
+    "daily": 365.0,
+    "nightly": 365.0,
+    "weekly": 52.0,
+    "biweekly": 26.0,
+    "fortnightly": 26.0,
+    "monthly": 12.0,
+    "quarterly": 4.0,
+    "yearly": 1.0,
+    "annually": 1.0,
+    "annual": 1.0,
+}
+_FREQUENCY_PHRASE = re.compile(
+    r"\b(?:every|each|once a|twice a|per|a)\s+(day|week|month|quarter|year)\b", re.IGNORECASE
+)
+_PER_YEAR = {"day": 365.0, "week": 52.0, "month": 12.0, "quarter": 4.0, "year": 1.0}
+
+
 def _quantities(text: str) -> list[tuple[float, str]]:
-    """(value, kind) for each number: kind is its currency, percent or following unit word."""
+    """(value, kind) for each number: kind is its currency, percent or following unit word.
+
+    A frequency ("monthly", "every week", "once a year") is a quantity too: times per year.
+    """
     found: list[tuple[float, str]] = []
+    for word in words(text):
+        if word.lower() in _FREQUENCY:
+            found.append((_FREQUENCY[word.lower()], "frequency"))
+    for m in _FREQUENCY_PHRASE.finditer(text):
+        times = 2.0 if m.group(0).lower().startswith("twice") else 1.0
+        found.append((times * _PER_YEAR[m.group(1).lower()], "frequency"))
     for m in _NUMBER.finditer(text):
         try:
             value = float(m.group("num").replace(",", ""))
@@ -278,6 +370,14 @@ def quantity(reference: str, sentence: str) -> bool:
     return False
 
 
+def stated(reference: str, text: str) -> bool:
+    """Every quantity of the reference appears in the text with its value (a before/after story
+    that also gives the right number is not a misquote)."""
+    ref = _quantities(reference)
+    said = set(_quantities(text))
+    return bool(ref) and all(q in said for q in ref)
+
+
 def swap(claim: str, terms: dict[str, float], sentence: str, note_stems: set[str]) -> bool:
     """The claim's roles exchanged: its verb's subject moved, or a comparison's sides swapped."""
     if about(terms, sentence) < ALIGN_RECALL or _PASSIVE.search(sentence):
@@ -295,9 +395,14 @@ def swap(claim: str, terms: dict[str, float], sentence: str, note_stems: set[str
     # Subject and verb open a claim ("An incident commander coordinates ..."): another of the
     # notes' nouns in front of the verb, with the claim's subject moved elsewhere, swaps roles.
     # The verb is the claim's first word in -s/-ed after its first content word.
+    # A claim that opens with a pronoun ("It ...", "I'd ...") or a comparison ("like my ...")
+    # has no noun subject to move.
+    first = words(claim)[0].lower() if words(claim) else ""
+    if first in _NO_SUBJECT or (first in STOPWORDS and first not in _DETERMINERS):
+        return False
     raw = [w for w in words(claim) if w.lower() not in STOPWORDS]
     k = next((i for i, w in enumerate(raw[:3]) if w.lower().endswith(("s", "ed"))), None)
-    if not k or len(c_tokens) != len(raw):
+    if not k or k == len(raw) - 1 or len(c_tokens) != len(raw):
         return False
     verb, subject = c_tokens[k], c_tokens[k - 1]
     if c_tokens.count(verb) != 1 or s_tokens.count(verb) != 1:

@@ -137,7 +137,11 @@ def _oppositions(
             found.append((i, con.Opposition("negation", text)))
         elif con.antonym(claim, terms, text):
             found.append((i, con.Opposition("antonym", text)))
-        elif con.about(terms, text) > 0 and con.quantity(claim, text):
+        elif (
+            (con.about(terms, text) > 0 or con.frequency_slot(claim, text))
+            and con.quantity(claim, text)
+            and not con.stated(claim, p.answer)
+        ):
             found.append((i, con.Opposition("quantity", text)))
         elif con.swap(claim, terms, text, p.note_tokens):
             found.append((i, con.Opposition("swap", text)))

@@ -15,7 +15,7 @@ import re
 
 from prep_agent.grading import aggregate
 from prep_agent.grading.avoid import avoid_hits
-from prep_agent.grading.contradiction import about, antonym, quantity
+from prep_agent.grading.contradiction import about, antonym, quantity, stated
 from prep_agent.grading.criteria import grade_criteria
 from prep_agent.grading.delivery import Delivery, delivery_stats, infer_target_sentences
 from prep_agent.grading.keypoints import lexical_hits, match_key_point
@@ -159,7 +159,7 @@ def _misquoted(p: PreparedAnswer) -> list[str]:
         for i in p.usable:
             text = p.spans[i].text
             shares = about({t: 1.0 for t in terms}, text)
-            if (shares > 0 and quantity(fact, text)) or (
+            if (shares > 0 and quantity(fact, text) and not stated(fact, p.answer)) or (
                 shares >= 0.5 and antonym(fact, terms, text)
             ):
                 quotes.append(text)
