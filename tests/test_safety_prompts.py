@@ -68,8 +68,9 @@ def test_save_copy_rejects_a_format_spec(prompts_dir: Path) -> None:
 def test_every_rendered_value_is_capped(prompts_dir: Path) -> None:
     ps = PromptLibrary(prompts_dir).load(HM)
     huge = "x" * (MAX_VALUE_CHARS * 10)
-    messages = ps.judge_template().format_messages(
-        question="q", answer=huge, key_points="- k", resume_links="- r", avoid="- a")
+    judge = ps.judge_template()
+    values = {name: "x" for name in judge.input_variables} | {"answer": huge}
+    messages = judge.format_messages(**values)
     assert max(len(str(m.content)) for m in messages) < MAX_VALUE_CHARS + 5000
     filled = ps.question_template().invoke({
         "role": "r", "topic": huge, "item": "i", "subject": huge, "question_type": "knowledge",

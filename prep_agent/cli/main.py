@@ -32,6 +32,7 @@ def _add_knowledge_parsers(sub: Any) -> None:
 
 GRADE_FIELDS = (
     "id", "question", "answer", "key_points", "resume_links", "avoid", "target_sentences",
+    "question_type", "rubric", "interview_tip",
 )
 
 
@@ -55,11 +56,23 @@ def _grade_error(number: int, message: str) -> dict[str, Any]:
     return {"line": number, "error": message}
 
 
-def _grade_line(number: int, text: str, encoder: Any, chat_model: Any,
-                judge_prompt: Any) -> dict[str, Any]:
+def _rubric_for(name: str | None, library: Any, cache: dict[str, Any]) -> Any:
+    """The grading rubric of a prompt set by name (None: built-in), loaded once per name."""
+    from prep_agent.grading.rubric import Rubric
+
+    if name is None:
+        return None
+    if name not in cache:
+        cache[name] = Rubric.for_prompt_set(library.load(name))
+    return cache[name]
+
+
+def _grade_line(number: int, text: str, encoder: Any, chat_model: Any, judge_prompt: Any,
+                library: Any, rubrics: dict[str, Any]) -> dict[str, Any]:
     """One graded line, or an error line: no single line can stop the others."""
     from pydantic import ValidationError
 
+    from prep_agent.errors import PromptError
     from prep_agent.grading.models import ScoreRequest
     from prep_agent.grading.scoring import score_answer
 
@@ -79,7 +92,11 @@ def _grade_line(number: int, text: str, encoder: Any, chat_model: Any,
         return _grade_error(number, f"line {number} is not a JSON object ({exc}): "
                             "write one JSON object per line")
     try:
-        score = score_answer(req, encoder, chat_model, judge_prompt)
+        rubric = _rubric_for(req.rubric, library, rubrics)
+    except PromptError as exc:
+        return _grade_error(number, f"line {number}: rubric {req.rubric!r}: {exc}")
+    try:
+        score = score_answer(req, encoder, chat_model, judge_prompt, rubric)
     except Exception as exc:  # noqa: BLE001 - e.g. a lone surrogate in the tokenizer
         return _grade_error(number, f"line {number} could not be graded "
                             f"({type(exc).__name__}): check its text for broken characters "
@@ -92,18 +109,20 @@ def _grade_line(number: int, text: str, encoder: Any, chat_model: Any,
 
 def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
     """Grade each JSONL line; a bad line gets an error line and a non-zero exit at the end."""
+    from prep_agent.grading.rubric import Rubric
     from prep_agent.knowledge.embeddings import load_encoder
     from prep_agent.llm import build_engine
+    from prep_agent.prompts import PromptLibrary
 
     engine = build_engine(settings.with_(engine=args.engine) if args.engine else settings)
     chat_model = judge_prompt = None
     if engine.uses_llm:
-        from prep_agent.prompts import PromptLibrary
-
         chat_model = engine.chat_model
         prompt_set = PromptLibrary(settings.prompts_dir).load(settings.prompt_set)
         judge_prompt = prompt_set.judge_template()
     encoder = load_encoder()
+    library = PromptLibrary(settings.prompts_dir)
+    rubrics: dict[str, Rubric] = {}
     bad = 0
     for number, raw in _grade_lines(args.file):
         out: dict[str, Any]
@@ -116,7 +135,8 @@ def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
         elif not text.strip():
             continue
         else:
-            out = _grade_line(number, text, encoder, chat_model, judge_prompt)
+            out = _grade_line(number, text, encoder, chat_model, judge_prompt, library,
+                              rubrics)
         if "error" in out:
             bad += 1
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
@@ -129,7 +149,8 @@ def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
 def _add_scoring_parsers(sub: Any) -> None:
     grade = sub.add_parser("grade", help="grade answers in a JSONL file against their key points")
     grade.add_argument("file", help="JSONL with question, answer, key_points[, resume_links, "
-                       "avoid, id] per line, or - for stdin")
+                       "avoid, id, target_sentences, question_type (knowledge|scenario|behavioral"
+                       "|drill), rubric (a prompt set name)] per line, or - for stdin")
     grade.add_argument("--engine", choices=("offline", "llm"), default=None,
                        help="grader engine (default: PREP_AGENT_ENGINE, offline without an LLM)")
     grade.set_defaults(handler=_cmd_grade)
