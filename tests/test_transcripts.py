@@ -242,7 +242,8 @@ def test_export_markdown_contents(store: TranscriptStore) -> None:
                    "Skip NVLink — “NVLink bandwidth”", "- too_short", "- Mention DGX Spark",
                    "*Delivery:* words: 12; sentences: 2; filler words: um ×2; top words: dgx ×3",
                    "*Notes cited:* seeds/dgx-systems.md:19",
-                   "> DGX systems scale AI | from data centers", "> <script>alert(1)</script>",
+                   "> DGX systems scale AI \\| from data centers",
+                   "> \\<script\\>alert\\(1\\)\\</script\\>",  # escaped: inert (issue 9)
                    "*Not scored yet.*", "## Summary", "Work on DGX Spark."):
         assert needle in md, needle
 

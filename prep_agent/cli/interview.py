@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from prep_agent.config import Settings
+from prep_agent.config import MAX_QUESTIONS, Settings
 from prep_agent.errors import PrepAgentError
 
 if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
@@ -95,7 +95,8 @@ def _summary(summary: PracticeSummary, out: TextIO) -> None:
 def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
     """The terminal's notes, store, grader, transcripts and engine (first run ingests)."""
     from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder
-    from prep_agent.knowledge.library import RESUME_FILE, load_notes, load_resume
+    from prep_agent.knowledge.library import RESUME_FILE, load_resume
+    from prep_agent.knowledge.source import NotesSource
     from prep_agent.knowledge.store import ensure_ingested, open_store
     from prep_agent.llm import build_engine
     from prep_agent.practice.factory import PracticeDeps
@@ -108,12 +109,12 @@ def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
     store = open_store(settings, MiniLMEmbedding(encoder))
     if store.count() == 0:  # first run: the seeds are ingested before the first question
         print("First run: ingesting the notes in", settings.seeds_dir, file=sys.stderr)
-        notes = ensure_ingested(store, settings.seeds_dir).notes
+        notes = ensure_ingested(store, NotesSource.from_settings(settings)).notes
     else:
-        notes = load_notes(settings.seeds_dir)
+        notes = NotesSource.from_settings(settings).load()
     for _source, message in notes.errors:
         print(f"warning: {message}", file=sys.stderr)
-    transcripts = TranscriptStore(connect(settings.db_path), secrets=[settings.openai_api_key])
+    transcripts = TranscriptStore(connect(settings.db_path), secrets=settings.secrets)
     deps = PracticeDeps(
         prompts=PromptLibrary(settings.prompts_dir), topics=notes.topics, store=store,
         encoder=encoder, transcripts=transcripts, engine=engine,
@@ -158,6 +159,9 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
             out.write(format_score_card(result) + "\n")
         if prompt_set is not None:
             practice.start(args.questions, topics=[args.topic] if args.topic else None)
+            if len(practice.plan) < args.questions:
+                print(f"note: these notes give {len(practice.plan)} distinct question(s), not "
+                      f"{args.questions}: add notes or topics for more", file=sys.stderr)
         if inp.isatty():
             out.write("Answer each question, then press Enter on an empty line. "
                       "Ctrl-D ends the session.\n")
@@ -187,11 +191,24 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _question_count(raw: str) -> int:
+    """argparse type for --questions: a whole number from 1 to MAX_QUESTIONS."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number: pass e.g. 3") from None
+    if not 1 <= value <= MAX_QUESTIONS:
+        raise argparse.ArgumentTypeError(
+            f"{value} is out of range: one session asks 1 to {MAX_QUESTIONS} main questions")
+    return value
+
+
 def add_interview_parser(sub: Any) -> None:
     """Register `interview`."""
     p = sub.add_parser("interview", help="run a mock interview in the terminal (saved)")
     p.add_argument("--prompts", metavar="NAME", help="prompt set (default: PREP_AGENT_PROMPT_SET)")
-    p.add_argument("--questions", type=int, default=3, metavar="N", help="main questions (3)")
+    p.add_argument("--questions", type=_question_count, default=3, metavar="N",
+                   help=f"main questions, 1 to {MAX_QUESTIONS} (3)")
     p.add_argument("--topic", metavar="T", help="only this topic (title, case-insensitive)")
     p.add_argument("--engine", choices=("offline", "llm", "auto"),
                    help="override PREP_AGENT_ENGINE for this run")

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prep_agent.config import Settings
-from prep_agent.errors import NotesError, PromptError
+from prep_agent.errors import PromptError
 from prep_agent.interview.interviewer import Question
-from prep_agent.knowledge.library import RESUME_FILE, NotesLoad, load_notes, load_resume
+from prep_agent.knowledge.library import RESUME_FILE, NotesLoad, load_resume
 from prep_agent.knowledge.models import Topic
+from prep_agent.knowledge.source import NotesSource
 from prep_agent.knowledge.uploads import CheckedUpload, check_upload, save_upload
 from prep_agent.llm import Engine, EngineKind, build_engine
 from prep_agent.practice import factory
@@ -32,30 +33,6 @@ if TYPE_CHECKING:
     from prep_agent.knowledge.store import Hit, IngestReport, KnowledgeStore, Progress
 
 SERVICES_KEY = "prep_agent_services"
-
-
-def _fingerprint(*dirs: Path) -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime, size) of every notes file, to notice edits without re-parsing."""
-    out = []
-    for d in dirs:
-        if d.is_dir():
-            for p in sorted(d.rglob("*.md")):
-                try:
-                    st = p.stat()
-                except OSError:
-                    continue
-                out.append((str(p), st.st_mtime_ns, st.st_size))
-    return tuple(out)
-
-
-def _merge(loads: list[NotesLoad]) -> NotesLoad:
-    merged = NotesLoad(seeds_dir=", ".join(n.seeds_dir for n in loads))
-    for n in loads:
-        merged.files.extend(n.files)
-        merged.topics.extend(n.topics)
-        merged.errors.extend(n.errors)
-        merged.warnings.extend(n.warnings)
-    return merged
 
 
 @dataclass(frozen=True)
@@ -144,19 +121,17 @@ class Services:
 
     def notes(self) -> NotesLoad:
         """Seeds plus uploaded notes, re-parsed only when a file changed."""
-        key = _fingerprint(self.settings.seeds_dir, self.uploads_dir)
+        key = self.notes_source.fingerprint()
         if self._notes_cache is not None and self._notes_cache[0] == key:
             return self._notes_cache[1]
-        loads = [load_notes(self.settings.seeds_dir)]
-        if _fingerprint(self.uploads_dir):
-            try:
-                loads.append(load_notes(self.uploads_dir))
-            except NotesError as exc:  # uploads hold only hidden backups: nothing to load
-                loads.append(NotesLoad(seeds_dir=str(self.uploads_dir),
-                                       warnings=[str(exc)]))
-        merged = _merge(loads)
+        merged = self.notes_source.load()
         self._notes_cache = (key, merged)
         return merged
+
+    @property
+    def notes_source(self) -> NotesSource:
+        """The one notes source: seeds plus uploads (the CLI uses the same)."""
+        return NotesSource(self.settings.seeds_dir, self.uploads_dir)
 
     def topics(self) -> list[Topic]:
         """Every parsed topic."""
@@ -175,9 +150,10 @@ class Services:
 
     def ingest(self, progress: Progress | None = None, rebuild: bool = False) -> IngestReport:
         """Sync the store to seeds and uploads (unchanged chunks are not embedded again)."""
-        notes = self.notes()
-        return self.store.ingest(notes.topics, progress=progress, rebuild=rebuild,
-                                 keep_sources=notes.failed_sources)
+        from prep_agent.knowledge.store import ensure_ingested
+
+        return ensure_ingested(self.store, self.notes_source, progress=progress,
+                               rebuild=rebuild, notes=self.notes()).report
 
     def search(self, query: str, k: int = 8, topic: str | None = None) -> list[Hit]:
         """Semantic search over the notes."""
@@ -290,7 +266,7 @@ def build_services(
 ) -> Services:
     """Open the cheap services now; the encoder and the Chroma store load on first use."""
     conn = connect(settings.db_path)
-    transcripts = TranscriptStore(conn, secrets=(settings.openai_api_key,))
+    transcripts = TranscriptStore(conn, secrets=settings.secrets)
     return Services(
         settings=settings,
         prompts=PromptLibrary(settings.prompts_dir), transcripts=transcripts,

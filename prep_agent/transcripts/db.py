@@ -51,9 +51,16 @@ def translate_error(exc: sqlite3.Error, where: str) -> TranscriptError:
         )
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return TranscriptError(f"Transcripts database {where} is corrupt ({exc}): {FIX_HINT}")
-    if "readonly" in text or "unable to open" in text or "disk" in text:
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
         return TranscriptError(
-            f"Transcripts database {where} cannot be written ({exc}): {FIX_HINT}"
+            f"Transcripts database {where} cannot be written ({exc}): PREP_AGENT_HOME is not "
+            "writable. Fix its permissions (e.g. chmod u+w on the folder and the file), or set "
+            "PREP_AGENT_HOME to a writable folder; nothing needs rebuilding"
+        )
+    if "disk" in text:
+        return TranscriptError(
+            f"Transcripts database {where} cannot be written ({exc}): free disk space, or "
+            f"{FIX_HINT}"
         )
     return TranscriptError(f"Transcripts database {where} failed ({exc}): {FIX_HINT}")
 
@@ -211,6 +218,45 @@ def connect(path: Path | str) -> sqlite3.Connection:
         raise translate_error(exc, name) from exc
     conn.row_factory = sqlite3.Row
     migrate(conn)
+    return conn
+
+
+def connect_read_only(path: Path | str) -> sqlite3.Connection:
+    """Open the transcripts database for reading only (a read-only home works).
+
+    A missing file reads as an empty database; nothing is created or migrated on disk.
+    """
+    file = Path(path)
+    if not file.exists():
+        return connect(":memory:")
+    conn: sqlite3.Connection | None = None
+    last: sqlite3.Error | None = None
+    # mode=ro needs the WAL's -shm file or a writable folder; immutable=1 needs neither.
+    for query in ("mode=ro", "immutable=1"):
+        try:
+            conn = sqlite3.connect(
+                f"{file.resolve().as_uri()}?{query}", uri=True, timeout=15.0,
+                check_same_thread=False, isolation_level=None, factory=LockedConnection,
+            )
+            done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+            break
+        except sqlite3.Error as exc:
+            last = exc
+            if conn is not None:
+                conn.close()
+            conn = None
+    if conn is None:
+        assert last is not None
+        raise translate_error(last, str(file)) from last
+    missing = [m.__name__ for m in MIGRATIONS if m.__name__ not in done]
+    if missing:
+        conn.close()
+        raise TranscriptError(
+            f"Transcripts database {file} predates this version ({', '.join(missing)} not "
+            "applied): run `python -m prep_agent interview` once with a writable "
+            "PREP_AGENT_HOME to upgrade it"
+        )
+    conn.row_factory = sqlite3.Row
     return conn
 
 
