@@ -20,20 +20,20 @@ DESIRED_RETENTION = 0.9
 # Thread coverage -> FSRS rating, the single place this mapping lives (README "Spaced re-drill").
 # Key: (status of the card over the whole thread, covered on the first answer with no follow-up).
 RATINGS: dict[tuple[Status, bool], Rating] = {
-    ("contradicted", False): Rating.Again,
-    ("contradicted", True): Rating.Again,
-    ("missing", False): Rating.Again,
-    ("missing", True): Rating.Again,
-    ("partial", False): Rating.Hard,
-    ("partial", True): Rating.Hard,
-    ("covered", False): Rating.Good,
-    ("covered", True): Rating.Easy,
+    (Status.contradicted, False): Rating.Again,
+    (Status.contradicted, True): Rating.Again,
+    (Status.missing, False): Rating.Again,
+    (Status.missing, True): Rating.Again,
+    (Status.partial, False): Rating.Hard,
+    (Status.partial, True): Rating.Hard,
+    (Status.covered, False): Rating.Good,
+    (Status.covered, True): Rating.Easy,
 }
 
 
-def rating_for(status: Status, first_answer_only: bool) -> Rating:
+def rating_for(status: Status | str, first_answer_only: bool) -> Rating:
     """The FSRS rating of a card from its thread coverage (see RATINGS)."""
-    return RATINGS[(status, first_answer_only)]
+    return RATINGS[(Status(status), first_answer_only)]
 
 
 def make_scheduler(parameters: Sequence[float] | None = None) -> Scheduler:

@@ -13,7 +13,7 @@ from prep_agent.transcripts.records import Session, Turn
 # Best first; a contradiction anywhere in the thread outranks everything (a wrong belief is a
 # lapse even when a follow-up got the candidate to the right answer).
 _RANK: dict[str, int] = {"missing": 0, "partial": 1, "covered": 2}
-STATUSES: tuple[Status, ...] = ("covered", "partial", "missing", "contradicted")
+STATUSES = {s.value for s in Status}
 RESUME_TARGETS = {"resume_link-": CardKind.RESUME_LINK, "resume_tie_in-": CardKind.RESUME_TIE_IN}
 
 
@@ -43,12 +43,12 @@ class GradedThread:
 
 def thread_status(statuses: Sequence[str]) -> Status:
     """A card's status over a thread: contradicted if any answer contradicted it, else the best."""
-    known = [s for s in statuses if s in STATUSES]
+    known = [Status(s) for s in statuses if s in STATUSES]
     if not known:
-        return "missing"
-    if "contradicted" in known:
-        return "contradicted"
-    return cast(Status, max(known, key=lambda s: _RANK[s]))
+        return Status.missing
+    if Status.contradicted in known:
+        return Status.contradicted
+    return max(known, key=lambda s: _RANK[s])
 
 
 def _answer_statuses(score: Mapping[str, Any]) -> dict[tuple[CardKind, str], str]:
@@ -96,7 +96,7 @@ def thread_coverage(turns: Sequence[Turn]) -> list[CardCoverage]:
         text = normalise(links[0])
         card_item = item if story is CardKind.RESUME_LINK else ""
         hits = [text.lower() in _resume_facts(cast(Mapping[str, Any], t.score)) for t in scored]
-        told: Status = "covered" if any(hits) else "missing"
+        told = Status.covered if any(hits) else Status.missing
         out.append(CardCoverage(card_key(story, topic, card_item, text), story, topic, card_item,
                                 text, told, follow_ups == 0 and hits[0]))
     return out
