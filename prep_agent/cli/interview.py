@@ -105,6 +105,8 @@ def _summary(summary: PracticeSummary, out: TextIO) -> None:
 def _build(
     settings: Settings, prompt_name: str, seed: int, follow_ups: bool
 ) -> tuple[PracticeSession, Any]:
+    from prep_agent.cli.drill import card_specs
+    from prep_agent.drill.store import DrillStore
     from prep_agent.interview.interviewer import Interviewer
     from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder
     from prep_agent.knowledge.library import RESUME_FILE, load_notes, load_resume
@@ -132,11 +134,42 @@ def _build(
     )
     judge = prompt_set.judge_template() if chat_model is not None else None
     transcripts = TranscriptStore(connect(settings.db_path), secrets=[settings.openai_api_key])
+    drill = DrillStore(transcripts.conn)
+    drill.sync(card_specs(settings))
     model = settings.model if chat_model is not None else ""
     practice = PracticeSession(interviewer, make_scorer(encoder, chat_model, judge), transcripts,
-                               model=model, settings=settings, follow_ups=follow_ups)
+                               model=model, settings=settings, follow_ups=follow_ups, drill=drill)
     print(f"Engine: {engine_label(settings)} · prompt set: {prompt_set.name}", file=sys.stderr)
     return practice, store
+
+
+def format_reviews(result: TurnResult) -> str:
+    """The drill cards a thread rated: rating and next due date."""
+    return "\n".join(
+        f"Drill: {r.rating.name} ({r.status}), next review "
+        + (f"{r.due_after:%Y-%m-%d}" if r.due_after else "-") + f": {r.text[:70]}"
+        for r in result.reviews)
+
+
+def run_session(practice: PracticeSession, inp: TextIO, out: TextIO) -> None:
+    """Ask, read, score until the plan is done or stdin ends, then print the summary."""
+    if inp.isatty():
+        out.write("Answer each question, then press Enter on an empty line. "
+                  "Ctrl-D ends the session.\n")
+    total = len(practice.plan)
+    eof = False
+    while not eof and (question := practice.next_question()) is not None:
+        number = practice.position + (0 if question.recorded or question.is_follow_up else 1)
+        _ask(question, min(number, total), total, out)
+        answer, eof = read_answer(inp)
+        if answer is None:
+            break
+        result = practice.submit(answer)
+        out.write("\n" + format_score_card(result) + "\n")
+        if result.reviews:
+            out.write(format_reviews(result) + "\n")
+        out.flush()
+    _summary(practice.finish(), out)
 
 
 def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
@@ -172,21 +205,7 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
                 out.write(format_score_card(late) + "\n")
         else:
             practice.start(args.questions, topics=[args.topic] if args.topic else None)
-        if inp.isatty():
-            out.write("Answer each question, then press Enter on an empty line. "
-                      "Ctrl-D ends the session.\n")
-        total = len(practice.plan)
-        eof = False
-        while not eof and (question := practice.next_question()) is not None:
-            number = practice.position + (0 if question.recorded or question.is_follow_up else 1)
-            _ask(question, min(number, total), total, out)
-            answer, eof = read_answer(inp)
-            if answer is None:
-                break
-            result = practice.submit(answer)
-            out.write("\n" + format_score_card(result) + "\n")
-            out.flush()
-        _summary(practice.finish(), out)
+        run_session(practice, inp, out)
     except KeyboardInterrupt:
         if practice.session_id is not None:
             print(f"\nSession {practice.session_id} is saved unfinished: resume it with "

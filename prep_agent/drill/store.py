@@ -69,6 +69,7 @@ class ReviewRecord:
     status: str
     reviewed_at: datetime
     due_after: datetime | None
+    text: str = ""  # the card's text, when known
 
 
 @dataclass
@@ -198,7 +199,7 @@ class DrillStore:
                      now_iso(when), _iso(after.due)))
                 done.append(ReviewRecord(int(cur.lastrowid or 0), row["id"], thread.session_id,
                                          thread.root_turn_id, rating, cov.status, when,
-                                         after.due))
+                                         after.due, cov.text))
         return done
 
     def history(self, card_id: int) -> list[ReviewRecord]:
@@ -209,6 +210,13 @@ class DrillStore:
     def reviews(self) -> list[ReviewRecord]:
         """Every valid review, oldest first."""
         return _valid(self._read("SELECT * FROM card_reviews ORDER BY id"))
+
+    def last_questions(self) -> dict[int, str]:
+        """Card id -> the text of the last main question that reviewed it."""
+        rows = self._read(
+            "SELECT r.card_id, t.question_text FROM card_reviews r JOIN turns t"
+            " ON t.id = r.turn_id ORDER BY r.id")
+        return {r["card_id"]: r["question_text"] for r in rows if r["question_text"]}
 
     def review_logs(self) -> list[ReviewLog]:
         """The review log as fsrs ReviewLogs, for the optimiser."""

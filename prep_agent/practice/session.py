@@ -6,6 +6,7 @@ before scoring starts, so a crash loses no answer and `resume` carries on from t
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
 from pydantic import ValidationError
 
+from prep_agent.drill.store import DrillStore, ReviewRecord
+from prep_agent.drill.threads import session_threads
+from prep_agent.drill.views import retrievability_by_key_point
 from prep_agent.errors import PrepAgentError, TranscriptError
 from prep_agent.grading.models import Encoder, Score, ScoreRequest
 from prep_agent.grading.scoring import score_answer
@@ -31,6 +35,7 @@ from prep_agent.transcripts.records import KeyPointResult, Session, Turn
 from prep_agent.transcripts.store import TranscriptStore
 
 Scorer = Callable[[ScoreRequest], Score]
+log = logging.getLogger(__name__)
 
 
 def make_scorer(
@@ -66,6 +71,7 @@ class TurnResult:
     notes: list[Citation]
     model_answer: str
     timings: dict[str, float] = field(default_factory=dict)
+    reviews: list[ReviewRecord] = field(default_factory=list)  # drill cards rated as a thread ended
 
 
 @dataclass
@@ -142,6 +148,7 @@ class PracticeSession:
     def __init__(
         self, interviewer: Interviewer, scorer: Scorer, transcripts: TranscriptStore, *,
         model: str = "", settings: Any = None, follow_ups: bool = True,
+        drill: DrillStore | None = None,
     ) -> None:
         self.interviewer = interviewer
         self.scorer = scorer
@@ -149,6 +156,7 @@ class PracticeSession:
         self.model = model if interviewer.engine == "llm" else ""
         self.settings: dict[str, Any] = settings_snapshot(settings) if settings is not None else {}
         self.follow_ups = follow_ups
+        self.drill = drill  # FSRS cards: rated as each thread ends (exam mode: at finish)
         self.session_id: int | None = None
         self.plan: list[PlannedQuestion] = []
         self.position = 0
@@ -160,13 +168,23 @@ class PracticeSession:
     def start(
         self, n_questions: int, topics: Sequence[str] | None = None,
         history: Mapping[str, float] | None = None,
+        plan: Sequence[PlannedQuestion] | None = None,
     ) -> int:
-        """Plan N questions (weak key points first) and open a session; returns its id."""
-        if n_questions < 1:
-            raise PrepAgentError(f"Ask for at least 1 question (got {n_questions})")
-        if history is None:
-            history = self.transcripts.mastery_by_key_point()
-        self.plan = self.interviewer.plan(n_questions, topics=topics, history=history)
+        """Plan N questions (least recalled first) and open a session; returns its id.
+
+        A drill passes its own `plan` (due cards first, then new ones).
+        """
+        if plan is not None:
+            if not plan:
+                raise PrepAgentError("Nothing to drill: no card is due or new for these notes")
+            self.plan = list(plan)
+        else:
+            if n_questions < 1:
+                raise PrepAgentError(f"Ask for at least 1 question (got {n_questions})")
+            if history is None:
+                history = (retrievability_by_key_point(self.drill) if self.drill is not None
+                           else self.transcripts.mastery_by_key_point())
+            self.plan = self.interviewer.plan(n_questions, topics=topics, history=history)
         chosen = sorted({p.target.topic for p in self.plan})
         ps = self.interviewer.prompt_set
         self.session_id = self.transcripts.start_session(
@@ -228,11 +246,27 @@ class PracticeSession:
         score, error = self._score(turn_id, question, answer, timings)
         follow = self._follow_up(turn_id, question, score, answer) if score is not None else None
         self._current = follow
+        reviews = [] if follow is not None else self._rate(self._root.get(turn_id, turn_id))
         return TurnResult(
             turn_id=turn_id, question=question, answer=answer, score=score, error=error,
             follow_up=follow, notes=list(question.citations), model_answer=model_answer(question),
-            timings=timings,
+            timings=timings, reviews=reviews,
         )
+
+    def _rate(self, root_turn_id: int | None) -> list[ReviewRecord]:
+        """Rate the drill cards of an ended thread (all threads when None); exam mode waits."""
+        if self.drill is None:
+            return []
+        session = self.transcripts.get_session(self._sid())
+        if root_turn_id is not None and session.meta.get("mode") == "exam":
+            return []
+        reviews: list[ReviewRecord] = []
+        try:
+            for thread in session_threads(session, root_turn_id):
+                reviews += self.drill.rate_thread(thread)
+        except PrepAgentError as exc:  # the answer and score are saved; scheduling can wait
+            log.warning("Session %s: drill cards not rated (%s)", session.id, exc)
+        return reviews
 
     def _score(
         self, turn_id: int, question: Question, answer: str, timings: dict[str, float]
@@ -266,10 +300,13 @@ class PracticeSession:
     def skip_follow_up(self) -> None:
         """Drop a follow-up that has not been asked yet and move on."""
         if self._current is not None and self._current.is_follow_up:
+            root = self._current.parent_turn_id
             self._current = None
+            self._rate(root)
 
     def finish(self) -> PracticeSummary:
         """End the session with the interviewer's summary (unanswered questions stay recorded)."""
+        self._rate(None)  # threads not rated yet (exam mode, an interrupted follow-up)
         session = self.transcripts.get_session(self._sid())
         results = _results(session)
         text = self.interviewer.summary(results)

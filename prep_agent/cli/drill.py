@@ -1,0 +1,132 @@
+"""`drill` and `export-anki`: spaced re-drill of what is due, and the cards as an Anki deck."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from prep_agent.config import Settings
+from prep_agent.errors import PrepAgentError
+
+
+def card_specs(settings: Settings) -> Any:
+    """The cards of the notes and the uploaded notes (a card missing here would be retired)."""
+    from prep_agent.drill.cards import cards_from_topics
+    from prep_agent.knowledge.library import load_notes
+
+    topics = list(load_notes(settings.seeds_dir).topics)
+    if settings.uploads_dir.is_dir():
+        topics += load_notes(settings.uploads_dir).topics
+    return cards_from_topics(topics)
+
+
+def _drill_store(settings: Settings) -> Any:
+    from prep_agent.drill.store import DrillStore
+    from prep_agent.transcripts.db import connect
+
+    drill = DrillStore(connect(settings.db_path))
+    drill.sync(card_specs(settings))
+    return drill
+
+
+def _optimize(settings: Settings) -> int:
+    from prep_agent.drill.optimize import optimize
+
+    drill = _drill_store(settings)
+    try:
+        result = optimize(drill)
+    finally:
+        drill.conn.close()
+    print(result.message)
+    return 0 if result.fitted else 1
+
+
+def cmd_drill(args: argparse.Namespace, settings: Settings) -> int:
+    """Ask the due cards first, then new ones, as short drill questions; rate them with FSRS."""
+    if args.optimize:
+        return _optimize(settings)
+    if args.limit is not None and args.limit < 1:
+        raise PrepAgentError(f"--limit must be at least 1 (got {args.limit})")
+    if args.engine:
+        settings = settings.with_(engine=args.engine)
+    from prep_agent.cli.interview import _build, run_session
+    from prep_agent.drill.plan import drill_plan
+    from prep_agent.drill.views import counts, queue
+
+    practice, store = _build(settings, args.prompts or settings.prompt_set, args.seed,
+                             not args.no_follow_ups)
+    try:
+        drill = practice.drill
+        assert drill is not None
+        cards = drill.cards(topic=args.topic)
+        if args.topic and not cards:
+            known = ", ".join(sorted({c.spec.topic for c in drill.cards()})) or "none"
+            raise PrepAgentError(f"No cards for topic {args.topic!r}: use one of {known}")
+        now = drill.now()
+        tally = counts(cards, now)
+        print(f"Drill: {tally.label}", file=sys.stderr)
+        plan = drill_plan(queue(cards, now, args.limit), practice.interviewer.targets,
+                          practice.interviewer.prompt_set)
+        sid = practice.start(len(plan), plan=plan)
+        practice.transcripts.update_meta(sid, mode="drill")
+        inp = sys.stdin
+        if hasattr(inp, "reconfigure"):
+            inp.reconfigure(errors="replace")
+        run_session(practice, inp, sys.stdout)
+    finally:
+        store.close()
+        practice.transcripts.conn.close()
+    return 0
+
+
+def cmd_export_anki(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the cards (optionally one topic's, or only the due ones) as an Anki .apkg deck."""
+    from prep_agent.drill.anki import write_apkg
+    from prep_agent.drill.views import ASKABLE, is_due
+
+    target = Path(args.output).expanduser()
+    if target.is_dir() or target.suffix.lower() != ".apkg":
+        raise PrepAgentError(f"-o {args.output}: give a file name ending in .apkg")
+    drill = _drill_store(settings)
+    try:
+        cards = [c for c in drill.cards(topic=args.topic) if c.spec.kind in ASKABLE]
+        if args.due_only:
+            cards = [c for c in cards if is_due(c, drill.now())]
+        questions = drill.last_questions()
+    finally:
+        drill.conn.close()
+    if not cards:
+        what = "due " if args.due_only else ""
+        raise PrepAgentError(f"No {what}cards to export" + (
+            f" for topic {args.topic!r}" if args.topic else "") + ": drop --due-only or --topic")
+    try:
+        n = write_apkg(target, cards, questions)
+    except OSError as exc:
+        raise PrepAgentError(f"Cannot write {target} ({exc}): pass -o with a writable path") \
+            from exc
+    print(f"wrote {n} notes to {target}", file=sys.stderr)
+    return 0
+
+
+def add_drill_parsers(sub: Any) -> None:
+    """Register `drill` and `export-anki`."""
+    p = sub.add_parser("drill", help="spaced re-drill: due cards first, then new ones (FSRS)")
+    p.add_argument("--topic", metavar="T", help="only this topic (title, case-insensitive)")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N cards (default: all due "
+                   "and new)")
+    p.add_argument("--prompts", metavar="NAME", help="prompt set (default: PREP_AGENT_PROMPT_SET)")
+    p.add_argument("--engine", choices=("offline", "llm", "auto"),
+                   help="override PREP_AGENT_ENGINE for this run")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="wording seed (0)")
+    p.add_argument("--no-follow-ups", action="store_true", help="ask no follow-up questions")
+    p.add_argument("--optimize", action="store_true",
+                   help="fit the FSRS parameters to your reviews (needs >= 100 reviews and "
+                        "fsrs[optimizer])")
+    p.set_defaults(handler=cmd_drill)
+    p = sub.add_parser("export-anki", help="write the drill cards as an Anki deck (.apkg)")
+    p.add_argument("--topic", metavar="T", help="only this topic")
+    p.add_argument("--due-only", action="store_true", help="only the cards due today")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.apkg", help="deck file to write")
+    p.set_defaults(handler=cmd_export_anki)
