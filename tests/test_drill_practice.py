@@ -22,7 +22,7 @@ from prep_agent.drill.views import counts, forecast, queue, recall_rows
 from prep_agent.interview.interviewer import Interviewer
 from prep_agent.knowledge.library import load_notes
 from prep_agent.knowledge.models import Topic
-from prep_agent.practice.session import PracticeSession, make_scorer
+from prep_agent.practice.session import PracticeSession, TurnResult, make_scorer
 from prep_agent.prompts import PromptLibrary, PromptSet
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.store import TranscriptStore
@@ -63,6 +63,12 @@ def _practice(topics: list[Topic], prompt_set: PromptSet, encoder: Any, clock: C
                            transcripts, drill=drill, **kw)
 
 
+def _submit(practice: PracticeSession, answer: str) -> TurnResult:
+    question = practice.next_question()
+    assert question is not None
+    return practice.submit(question.turn_id, answer)
+
+
 def _answer_for(practice: PracticeSession) -> str:
     question = practice.next_question()
     assert question is not None
@@ -73,7 +79,7 @@ def test_cards_rated_when_the_thread_ends(topics: list[Topic], prompt_set: Promp
                                           encoder: Any, clock: Clock) -> None:
     practice = _practice(topics, prompt_set, encoder, clock, follow_ups=False)
     practice.start(1)
-    result = practice.submit(_answer_for(practice))
+    result = _submit(practice, _answer_for(practice))
     assert result.reviews and all(r.due_after and r.due_after > T0 for r in result.reviews)
     drill = practice.drill
     assert drill is not None
@@ -86,10 +92,9 @@ def test_cards_rated_when_the_thread_ends(topics: list[Topic], prompt_set: Promp
 def test_exam_mode_rates_at_the_end(topics: list[Topic], prompt_set: PromptSet, encoder: Any,
                                     clock: Clock) -> None:
     practice = _practice(topics, prompt_set, encoder, clock, follow_ups=False)
-    sid = practice.start(2)
-    practice.transcripts.update_meta(sid, mode="exam")
+    sid = practice.start(2, meta={"mode": "exam"})
     for _ in range(2):
-        assert practice.submit(_answer_for(practice)).reviews == []
+        assert _submit(practice, _answer_for(practice)).reviews == []
     drill = practice.drill
     assert drill is not None and drill.reviews() == []
     practice.finish()
@@ -100,11 +105,11 @@ def test_follow_up_thread_rated_once_after_follow_up(topics: list[Topic], prompt
                                                      encoder: Any, clock: Clock) -> None:
     practice = _practice(topics, prompt_set, encoder, clock)
     practice.start(1)
-    first = practice.submit("I am not sure about that one.")
+    first = _submit(practice, "I am not sure about that one.")
     assert first.follow_up is not None and first.reviews == []
     drill = practice.drill
     assert drill is not None and drill.reviews() == []
-    second = practice.submit("No idea.")
+    second = _submit(practice, "No idea.")
     if second.follow_up is not None:  # the thread ends when the follow-up is skipped
         assert second.reviews == []
         practice.skip_follow_up()
@@ -119,7 +124,7 @@ def test_drill_asks_due_cards_first_then_new(topics: list[Topic], prompt_set: Pr
     drill = practice.drill
     assert drill is not None
     practice.start(1)
-    practice.submit("I don't know.")  # every card of this thread: Again, due tomorrow
+    _submit(practice, "I don't know.")  # every card of this thread: Again, due tomorrow
     practice.finish()
     rated = {r.card_id for r in drill.reviews()}
     before = counts(drill.cards(), clock.now)

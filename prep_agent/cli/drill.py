@@ -51,34 +51,23 @@ def cmd_drill(args: argparse.Namespace, settings: Settings) -> int:
         raise PrepAgentError(f"--limit must be at least 1 (got {args.limit})")
     if args.engine:
         settings = settings.with_(engine=args.engine)
-    from prep_agent.cli.interview import _build, run_session
-    from prep_agent.drill.plan import drill_plan
-    from prep_agent.drill.views import counts, queue
+    from prep_agent.cli.interview import _deps, run_session
+    from prep_agent.practice.factory import build_practice, start_drill
 
-    practice, store = _build(settings, args.prompts or settings.prompt_set, args.seed,
-                             not args.no_follow_ups)
+    deps, store = _deps(settings)
     try:
-        drill = practice.drill
-        assert drill is not None
-        cards = drill.cards(topic=args.topic)
-        if args.topic and not cards:
-            known = ", ".join(sorted({c.spec.topic for c in drill.cards()})) or "none"
-            raise PrepAgentError(f"No cards for topic {args.topic!r}: use one of {known}")
-        now = drill.now()
-        tally = counts(cards, now)
-        print(f"Drill: {tally.label}", file=sys.stderr)
-        plan = drill_plan(queue(cards, now, args.limit), practice.interviewer.targets,
-                          practice.interviewer.prompt_set)
-        sid = practice.start(len(plan), plan=plan)
-        practice.transcripts.update_meta(sid, mode="drill")
+        practice = build_practice(deps, args.prompts or settings.prompt_set, seed=args.seed,
+                                  follow_ups=not args.no_follow_ups)
+        tally = start_drill(practice, topic=args.topic, limit=args.limit)
+        print(f"Engine: {deps.engine.label} · prompt set: "
+              f"{practice.interviewer.prompt_set.name} · drill: {tally.label}", file=sys.stderr)
         inp = sys.stdin
         if hasattr(inp, "reconfigure"):
             inp.reconfigure(errors="replace")
-        run_session(practice, inp, sys.stdout)
+        return run_session(practice, inp, sys.stdout)
     finally:
         store.close()
-        practice.transcripts.conn.close()
-    return 0
+        deps.transcripts.conn.close()
 
 
 def cmd_export_anki(args: argparse.Namespace, settings: Settings) -> int:

@@ -126,6 +126,19 @@ def m002_key_point_results(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX key_point_results_kp ON key_point_results(key_point, recorded_at)")
 
 
+def m003_turn_slots(conn: sqlite3.Connection) -> None:
+    """Plan slots and skips on turns: one turn per planned question, however many tabs ask it.
+
+    `slot` names the planner step a turn fills ("q2", or "<root turn id>.f1" for a follow-up);
+    the unique index makes a second tab's attempt to ask the same step find the first turn
+    instead of adding one. Older rows keep slot NULL, which the index ignores.
+    """
+    conn.execute("ALTER TABLE turns ADD COLUMN slot TEXT")
+    conn.execute("ALTER TABLE turns ADD COLUMN skipped_at TEXT")
+    conn.execute("CREATE UNIQUE INDEX turns_slot ON turns(session_id, slot)")
+
+
+
 def m004_drill_cards(conn: sqlite3.Connection) -> None:
     """FSRS cards (one per key point, claim or resume story) and their review log.
 
@@ -182,10 +195,12 @@ def m004_drill_cards(conn: sqlite3.Connection) -> None:
     )
 
 
-# m003 (the arch branch) goes between m002 and m004; m004 does not use its tables.
+
+# m004 uses only m001's tables, so a database that ran it before m003 existed is fine too.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_initial,
     m002_key_point_results,
+    m003_turn_slots,
     m004_drill_cards,
 )
 
