@@ -20,7 +20,8 @@ from prep_agent.transcripts.records import NumberedTurn, Session, Turn
 PRACTICE_KEY = "interview_practice"
 PARAM = "session"
 MODES = {"practice": "Practice: feedback after every answer",
-         "exam": "Exam: feedback only at the end"}
+         "exam": "Exam: feedback only at the end",
+         "drill": "Drill: due cards first, then new ones (spaced repetition)"}
 MAX_ANSWER_CHARS = 8000
 QUESTION_AVATAR = ":material/record_voice_over:"
 STREAMING_KEY = "interview_streaming"
@@ -55,6 +56,7 @@ def _setup() -> None:
         sets = [p.name for p in svc.prompt_sets() if p.valid]
         active = svc.active_prompt_set()
         topics = [t.title for t in svc.topics()]
+        drill = svc.drill_desk().counts()
     except PrepAgentError as exc:
         st.error(str(exc))
         return
@@ -76,6 +78,8 @@ def _setup() -> None:
                           help="Main questions; follow-ups come on top of these.")
         mid.radio("Mode", list(MODES), format_func=lambda m: MODES[m], key="setup_mode")
         right.toggle("Ask follow-ups on missed key points", value=True, key="setup_follow_ups")
+        st.caption(f":material/event_repeat: Drill: {drill.label}. In drill mode, Questions is "
+                   "the most cards asked.")
         # Started in the click's callback, so this same run already shows the first question.
         st.form_submit_button("Start interview", type="primary", icon=":material/mic:",
                               on_click=_start)
@@ -85,12 +89,17 @@ def _setup() -> None:
 def _start() -> None:
     """Open a session from the set-up form's values (runs before the page is drawn)."""
     state = st.session_state
+    topics = [str(t) for t in state.get("setup_topics") or []]
     try:
-        practice = services().start_practice(
-            str(state["setup_prompt_set"]), int(state["setup_n"]),
-            [str(t) for t in state.get("setup_topics") or []],
-            mode=str(state["setup_mode"]), follow_ups=bool(state["setup_follow_ups"]),
-        )
+        if state["setup_mode"] == "drill":
+            practice, _ = services().start_drill(
+                str(state["setup_prompt_set"]), topics, limit=int(state["setup_n"]),
+                follow_ups=bool(state["setup_follow_ups"]))
+        else:
+            practice = services().start_practice(
+                str(state["setup_prompt_set"]), int(state["setup_n"]), topics,
+                mode=str(state["setup_mode"]), follow_ups=bool(state["setup_follow_ups"]),
+            )
     except PrepAgentError as exc:
         state[START_ERROR_KEY] = str(exc)
         return

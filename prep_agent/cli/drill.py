@@ -58,7 +58,8 @@ def cmd_drill(args: argparse.Namespace, settings: Settings) -> int:
     try:
         practice = build_practice(deps, args.prompts or settings.prompt_set, seed=args.seed,
                                   follow_ups=not args.no_follow_ups)
-        tally = start_drill(practice, topic=args.topic, limit=args.limit)
+        tally = start_drill(practice, topics=[args.topic] if args.topic else None,
+                            limit=args.limit)
         print(f"Engine: {deps.engine.label} · prompt set: "
               f"{practice.interviewer.prompt_set.name} · drill: {tally.label}", file=sys.stderr)
         inp = sys.stdin

@@ -14,6 +14,7 @@ from prep_agent.drill.views import DrillCounts, counts, queue
 from prep_agent.errors import PrepAgentError, TranscriptError
 from prep_agent.grading.models import Encoder
 from prep_agent.interview.interviewer import Interviewer, SearchStore
+from prep_agent.interview.planner import clean_title
 from prep_agent.knowledge.models import Topic
 from prep_agent.llm import Engine
 from prep_agent.practice.session import PracticeSession, TurnResult, make_scorer
@@ -55,30 +56,6 @@ def build_practice(
                            settings=deps.settings, follow_ups=follow_ups, drill=deps.drill)
 
 
-def start_drill(
-    practice: PracticeSession, topic: str | None = None, limit: int | None = None,
-    meta: Mapping[str, Any] | None = None,
-) -> DrillCounts:
-    """Open a drill session: due cards first, then new ones; returns "N due today, M new"."""
-    drill = practice.drill
-    if drill is None:
-        raise PrepAgentError("This practice session has no drill cards: build it with "
-                             "PracticeDeps(drill=DrillStore(...))")
-    if limit is not None and limit < 1:
-        raise PrepAgentError(f"Drill at least 1 card (got {limit})")
-    cards = drill.cards(topic=topic)
-    if topic and not cards:
-        known = ", ".join(sorted({c.spec.topic for c in drill.cards()})) or "none"
-        raise PrepAgentError(f"No cards for topic {topic!r}: use one of {known}")
-    now = drill.now()
-    tally = counts(cards, now)
-    plan = drill_plan(queue(cards, now, limit), practice.interviewer.targets,
-                      practice.interviewer.prompt_set)
-    practice.start(len(plan), plan=plan,
-                   meta={"mode": "drill", "drill": tally.label, **dict(meta or {})})
-    return tally
-
-
 def resume_practice(
     deps: PracticeDeps, session_id: int, *, follow_ups: bool | None = None,
 ) -> tuple[PracticeSession, list[TurnResult]]:
@@ -100,3 +77,32 @@ def resume_practice(
     if follow_ups is False:
         practice.follow_ups = False
     return practice, late
+
+
+def start_drill(
+    practice: PracticeSession, topics: Sequence[str] | None = None, limit: int | None = None,
+    meta: Mapping[str, Any] | None = None,
+) -> DrillCounts:
+    """Open a drill session: due cards first, then new ones; returns "N due today, M new"."""
+    drill = practice.drill
+    if drill is None:
+        raise PrepAgentError("This practice session has no drill cards: build it with "
+                             "PracticeDeps(drill=DrillStore(...))")
+    if limit is not None and limit < 1:
+        raise PrepAgentError(f"Drill at least 1 card (got {limit})")
+    cards = drill.cards()
+    if topics:
+        wanted = {t.strip().lower() for t in topics}
+        chosen = [c for c in cards if c.spec.topic.lower() in wanted
+                  or clean_title(c.spec.topic).lower() in wanted]
+        if not chosen:
+            known = ", ".join(sorted({clean_title(c.spec.topic) for c in cards})) or "none"
+            raise PrepAgentError(f"No cards for topic {', '.join(topics)}: use one of {known}")
+        cards = chosen
+    now = drill.now()
+    tally = counts(cards, now)
+    plan = drill_plan(queue(cards, now, limit), practice.interviewer.targets,
+                      practice.interviewer.prompt_set)
+    practice.start(len(plan), plan=plan,
+                   meta={"mode": "drill", "drill": tally.label, **dict(meta or {})})
+    return tally
