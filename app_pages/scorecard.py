@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages.fmt import cite_md, escape_md, highlight
+from prep_agent.grading.delivery import MIN_TOP_WORD_COUNT
 
 STATUS_BADGE = {
     "covered": ":green-badge[:material/check: covered]",
@@ -54,9 +55,18 @@ def _delivery(delivery: Mapping[str, Any]) -> str:
     for key, label in (("filler_words", "fillers"), ("hedges", "hedges")):
         counts = delivery.get(key) or {}
         if isinstance(counts, Mapping) and counts:
-            parts.append(f"{label}: " + ", ".join(f"“{escape_md(str(w))}” ×{n}"
-                                                  for w, n in counts.items()))
-    top = [p for p in _list(delivery.get("top_words")) if isinstance(p, list | tuple)]
+            parts.append(
+                f"{label}: " + ", ".join(f"“{escape_md(str(w))}” ×{n}" for w, n in counts.items())
+            )
+    # "Most used" means repeated: a word said once is not a habit (MIN_TOP_WORD_COUNT).
+    top = [
+        p
+        for p in _list(delivery.get("top_words"))
+        if isinstance(p, list | tuple)
+        and len(p) == 2
+        and isinstance(p[1], int)
+        and p[1] >= MIN_TOP_WORD_COUNT
+    ]
     if top:
         parts.append("most used: " + ", ".join(f"{escape_md(str(w))} ×{n}" for w, n in top[:5]))
     return " · ".join(parts)
@@ -75,8 +85,10 @@ def score_card(score: Mapping[str, Any], answer: str) -> None:
             grader += f" ({escape_md(str(model))})"
         right.caption(grader)
         if score.get("llm_error"):
-            right.warning(f"The LLM judge failed ({escape_md(str(score['llm_error']))}); "
-                          "this is the offline grade.")
+            right.warning(
+                f"The LLM judge failed ({escape_md(str(score['llm_error']))}); "
+                "this is the offline grade."
+            )
         if score.get("rationale"):
             right.markdown(escape_md(str(score["rationale"])))
         st.markdown("**Your answer, evidence highlighted**")
@@ -94,20 +106,32 @@ def score_card(score: Mapping[str, Any], answer: str) -> None:
             st.markdown(line)
         resume = _list(score.get("resume"))
         if resume:
-            st.markdown("**Resume tie-ins**  \n" + "  \n".join(
-                f":blue-badge[:material/work: tie-in] {escape_md(str(r.get('fact', '')))} — "
-                f"{_quotes_md(_list(r.get('evidence')) or [r.get('evidence', '')])}"
-                for r in resume))
+            st.markdown(
+                "**Resume tie-ins**  \n"
+                + "  \n".join(
+                    f":blue-badge[:material/work: tie-in] {escape_md(str(r.get('fact', '')))} — "
+                    f"{_quotes_md(_list(r.get('evidence')) or [r.get('evidence', '')])}"
+                    for r in resume
+                )
+            )
         avoid = _list(score.get("avoid_hits"))
         if avoid:
-            st.markdown("**Avoid flags**  \n" + "  \n".join(
-                f":red-badge[:material/block: avoid] {escape_md(str(a.get('avoid', '')))} — "
-                f"{_quotes_md(_list(a.get('evidence')) or [a.get('evidence', '')])}"
-                for a in avoid))
+            st.markdown(
+                "**Avoid flags**  \n"
+                + "  \n".join(
+                    f":red-badge[:material/block: avoid] {escape_md(str(a.get('avoid', '')))} — "
+                    f"{_quotes_md(_list(a.get('evidence')) or [a.get('evidence', '')])}"
+                    for a in avoid
+                )
+            )
         flags = [str(f) for f in _list(score.get("flags"))]
         if flags:
-            st.markdown("**Flags**  \n" + "  \n".join(
-                f":orange-badge[{escape_md(f)}] {FLAG_TEXT.get(f, '')}" for f in flags))
+            st.markdown(
+                "**Flags**  \n"
+                + "  \n".join(
+                    f":orange-badge[{escape_md(f)}] {FLAG_TEXT.get(f, '')}" for f in flags
+                )
+            )
         delivery = score.get("delivery")
         if isinstance(delivery, Mapping):
             st.markdown(f"**Delivery** · {_delivery(delivery)}")
@@ -116,16 +140,20 @@ def score_card(score: Mapping[str, Any], answer: str) -> None:
             st.markdown("**Next time**  \n" + "  \n".join(f"- {escape_md(t)}" for t in tips))
 
 
-def revealed_notes(question: Mapping[str, Any], model_answer: str | None = None,
-                   expanded: bool = True) -> None:
+def revealed_notes(
+    question: Mapping[str, Any], model_answer: str | None = None, expanded: bool = True
+) -> None:
     """The notes the question came from, with citations, and a model answer built from them."""
-    with st.expander("From your notes, and a model answer", expanded=expanded,
-                     icon=":material/menu_book:"):
+    with st.expander(
+        "From your notes, and a model answer", expanded=expanded, icon=":material/menu_book:"
+    ):
         for cite in _list(question.get("citations")):
             kind = str(cite.get("kind", "")).replace("_", " ")
-            st.markdown(f":gray-badge[{escape_md(kind)}] "
-                        f"{escape_md(str(cite.get('text', '')))}  \n"
-                        f"{cite_md(cite.get('source', '?'), cite.get('line', '?'))}")
+            st.markdown(
+                f":gray-badge[{escape_md(kind)}] "
+                f"{escape_md(str(cite.get('text', '')))}  \n"
+                f"{cite_md(cite.get('source', '?'), cite.get('line', '?'))}"
+            )
         if model_answer:
             st.markdown("**Model answer (from your notes)**")
             st.markdown(escape_md(model_answer))

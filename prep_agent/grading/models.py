@@ -62,6 +62,7 @@ class ScoreRequest(BaseModel):
     id: str | None = None
     question_type: str = "knowledge"
     rubric: str | None = None  # prompt-set name whose grading rubric applies; None = built-in
+    interview_tip: str | None = None  # the notes' Interview Tip, added to the next-time advice
 
     @field_validator("key_points", "resume_links", "avoid", mode="before")
     @classmethod

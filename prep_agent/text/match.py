@@ -86,6 +86,9 @@ INJECTION_PATTERNS = tuple(
         r"</?\s*(?:system|assistant|instructions?)\s*>|^\s*#{2,}\s*(?:system|instruction)",
         r"\b(?:respond|reply|output|return)\s+(?:only\s+)?(?:with\s+)?"
         r"(?:json\b|\{\s*\"|\"?overall\"?\s*:)",
+        # A grading ledger written into the answer: "status: covered", "Overall: 100".
+        r"\bstatus\s*[:=]\s*[\"']?(?:covered|partial|missing|contradicted)\b",
+        r"\b(?:overall|score|grade)\s*[:=]\s*(?:100|\d{1,3}\s*/\s*100)\b",
     )
 )
 
