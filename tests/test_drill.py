@@ -272,3 +272,23 @@ def test_deleting_a_session_removes_its_reviews_and_recomputes() -> None:
 
 def test_card_key_ignores_case_and_spacing() -> None:
     assert card_key("key_point", "T", "I", "A  b") == card_key("key_point", "T", "I", "a b")
+
+
+def test_claims_of_a_key_point_are_rated_on_their_own() -> None:
+    conn = connect(":memory:")
+    transcripts, clock = TranscriptStore(conn), Clock()
+    drill = DrillStore(conn, clock=clock)
+    drill.sync(cards_from_topics(parse_notes(NOTES, "notes/fabric.md"),
+                                 claims_of=lambda kp: kp.split(" for ")))
+    first, second = A.split(" for ")
+    sid = transcripts.start_session("hiring-manager", "h", "offline")
+    tid = transcripts.add_turn(sid, {"text": "Q?", "topic": "Fabric (Networks)",
+                                     "item": "NVLink", "target_id": "key_point-x"})
+    transcripts.save_answer(tid, "NVLink connects 72 GPUs in one domain.")
+    transcripts.save_score(tid, {"key_points": [{
+        "key_point": A, "status": "partial", "strength": 0.5,
+        "claims": [{"text": first, "status": "covered"}, {"text": second, "status": "missing"}],
+    }]}, 50.0)
+    reviews = drill.rate_thread(session_threads(transcripts.get_session(sid))[0])
+    assert [(r.text, r.rating) for r in reviews] == [
+        (A, Rating.Hard), (first, Rating.Easy), (second, Rating.Again)]

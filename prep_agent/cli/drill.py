@@ -13,13 +13,13 @@ from prep_agent.errors import PrepAgentError
 
 def card_specs(settings: Settings) -> Any:
     """The cards of the notes and the uploaded notes (a card missing here would be retired)."""
-    from prep_agent.drill.cards import cards_from_topics
+    from prep_agent.drill.cards import note_cards
     from prep_agent.knowledge.library import load_notes
 
     topics = list(load_notes(settings.seeds_dir).topics)
     if settings.uploads_dir.is_dir():
         topics += load_notes(settings.uploads_dir).topics
-    return cards_from_topics(topics)
+    return note_cards(topics)
 
 
 def _drill_store(settings: Settings) -> Any:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from prep_agent.grading.claims import split_claims
 from prep_agent.knowledge.models import Topic
 from prep_agent.text.match import token_set
 
@@ -126,3 +127,8 @@ def cards_from_topics(
         for card in topic_cards(topic, claims_of):
             seen.setdefault(card.key, card)
     return list(seen.values())
+
+
+def note_cards(topics: Iterable[Topic]) -> list[CardSpec]:
+    """The notes' cards with grading's claim split: what the app, the CLI and sessions sync."""
+    return cards_from_topics(topics, claims_of=split_claims)

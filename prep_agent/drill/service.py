@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from prep_agent.drill.anki import write_apkg
-from prep_agent.drill.cards import cards_from_topics
+from prep_agent.drill.cards import note_cards
 from prep_agent.drill.store import DrillStore, StoredCard
 from prep_agent.drill.views import (
     ASKABLE,
@@ -38,7 +38,7 @@ class DrillDesk:
 
     def __init__(self, store: DrillStore, topics: Sequence[Topic]) -> None:
         self.store = store
-        store.sync(cards_from_topics(topics))
+        store.sync(note_cards(topics))
 
     def _cards(self, topic: str | None = None) -> list[StoredCard]:
         return self.store.cards(topic=topic or None)

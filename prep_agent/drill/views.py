@@ -68,11 +68,11 @@ class ForecastDay:
 
 def forecast(cards: Sequence[StoredCard], now: datetime,
              days: int = FORECAST_DAYS) -> list[ForecastDay]:
-    """Due cards per day for the next `days` days, today first."""
+    """Due cards per day for the next `days` days, today first (claims ride on their key point)."""
     today = utc(now).date()
     tally = [0] * days
     for card in cards:
-        if card.is_new or card.memory.due is None:
+        if card.spec.kind not in ASKABLE or card.is_new or card.memory.due is None:
             continue
         offset = max(0, (card.memory.due.date() - today).days)
         if offset < days:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from prep_agent.drill.cards import cards_from_topics
+from prep_agent.drill.cards import note_cards
 from prep_agent.drill.plan import drill_plan
 from prep_agent.drill.store import DrillStore
 from prep_agent.drill.views import DrillCounts, counts, queue
@@ -51,7 +51,7 @@ def build_practice(
     scorer = make_scorer(deps.encoder, deps.engine.chat_model if deps.engine.uses_llm else None,
                          judge)
     if deps.drill is not None:
-        deps.drill.sync(cards_from_topics(deps.topics))  # new or edited notes become cards
+        deps.drill.sync(note_cards(deps.topics))  # new or edited notes become cards
     return PracticeSession(interviewer, scorer, deps.transcripts, engine=deps.engine,
                            settings=deps.settings, follow_ups=follow_ups, drill=deps.drill)
 
