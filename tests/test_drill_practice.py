@@ -18,7 +18,13 @@ from prep_agent.drill.cards import CardKind, cards_from_topics
 from prep_agent.drill.optimize import MIN_REVIEWS, fsrs_optimizer, optimize
 from prep_agent.drill.plan import drill_plan
 from prep_agent.drill.store import DrillStore
-from prep_agent.drill.views import counts, forecast, queue, recall_rows
+from prep_agent.drill.views import (
+    counts,
+    forecast,
+    queue,
+    recall_rows,
+    retrievability_by_key_point,
+)
 from prep_agent.interview.interviewer import Interviewer
 from prep_agent.knowledge.library import load_notes
 from prep_agent.knowledge.models import Topic
@@ -211,3 +217,22 @@ def test_optimize_fits_with_enough_reviews(clock: Clock, topics: list[Topic]) ->
     assert result.fitted and result.parameters == fitted
     assert tuple(drill.scheduler.parameters) == tuple(fitted)
     assert DrillStore(drill.conn, clock=clock).fitted_parameters() == fitted
+
+
+def test_planner_rests_a_known_point(topics: list[Topic], prompt_set: PromptSet, encoder: Any,
+                                     clock: Clock) -> None:
+    practice = _practice(topics, prompt_set, encoder, clock, follow_ups=False)
+    practice.start(1)
+    known = practice.next_question()
+    assert known is not None
+    kp = known.result().target_key_points
+    _submit(practice, " ".join(kp))  # covered on the first answer: Easy
+    practice.finish()
+    drill = practice.drill
+    assert drill is not None
+    clock.now = T0 + timedelta(days=1)
+    history = retrievability_by_key_point(drill)
+    assert history[kp[0]] > 0.9
+    for seed in range(5):
+        plan = Interviewer(topics, None, prompt_set, seed=seed).plan(3, history=history)
+        assert all(p.target.key_points != kp for p in plan[:2]), seed

@@ -144,6 +144,8 @@ class DrillStore:
                     continue
                 if row["key"] == spec.key:
                     report.kept += 1
+                    if row["retired_at"] is None and _same(row, spec):
+                        continue  # nothing to write: page renders sync on every run
                 conn.execute(
                     "UPDATE cards SET key = ?, text = ?, prompt = ?, tip = ?, source = ?, line = ?,"
                     " parent_key = ?, updated_at = ?, retired_at = NULL WHERE id = ?",
@@ -281,6 +283,12 @@ def _closest(spec: CardSpec, orphans: Sequence[sqlite3.Row]) -> sqlite3.Row | No
         if sim >= best_sim:
             best, best_sim = row, sim
     return best
+
+
+def _same(row: sqlite3.Row, spec: CardSpec) -> bool:
+    return (row["text"], row["prompt"], row["tip"], row["source"], row["line"],
+            row["parent_key"]) == (spec.text, spec.prompt, spec.tip, spec.source, spec.line,
+                                   spec.parent_key)
 
 
 def _iso(value: datetime | None) -> str | None:
