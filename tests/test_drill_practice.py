@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import html
+import os
 import sqlite3
+import subprocess
+import sys
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -236,3 +239,16 @@ def test_planner_rests_a_known_point(topics: list[Topic], prompt_set: PromptSet,
     for seed in range(5):
         plan = Interviewer(topics, None, prompt_set, seed=seed).plan(3, history=history)
         assert all(p.target.key_points != kp for p in plan[:2]), seed
+
+
+@pytest.mark.slow
+def test_cli_drill_piped_end_to_end(data_home: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREP_AGENT_ENGINE": "offline"}
+    run = [sys.executable, "-m", "prep_agent", "drill", "--limit", "2", "--no-follow-ups"]
+    proc = subprocess.run(run, input="I don't know.\n\nNo idea.\n\n", capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "drill: 0 due today, 5 new" in proc.stderr
+    assert proc.stdout.count("Drill: Again (missing), next review ") >= 2
+    drill = DrillStore(connect(data_home / "transcripts.db"))
+    assert len({r.card_id for r in drill.reviews()}) >= 2
