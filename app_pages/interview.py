@@ -164,18 +164,18 @@ def _answer_message(turn: Turn, reveal: bool, latest: bool = True) -> None:
             st.caption(":material/skip_next: Skipped.")
         return
     with st.chat_message("user"):
-        if reveal and turn.score:
+        if reveal and turn.card is not None:
             with st.container(key=f"scorecard-{turn.id}"):
-                score_card(turn.score, turn.answer)
+                score_card(turn.card, turn.answer)
         else:
             st.markdown(escape_md(turn.answer) or "*(empty answer)*")
             if reveal and turn.score_error:
                 st.warning(escape_md(turn.score_error))
             elif not reveal:
                 st.caption(":material/lock: Saved. Feedback comes at the end (exam mode).")
-    if reveal and turn.question.get("citations"):
+    if reveal and turn.citations:
         # Only the latest answer's notes are open: earlier ones would bury the chat.
-        revealed_notes(turn.question, services().model_answer(turn.question), expanded=latest)
+        revealed_notes(turn.citations, services().model_answer(turn.asked), expanded=latest)
 
 
 def _history(session: Session, reveal: bool, open_latest: bool = True) -> None:

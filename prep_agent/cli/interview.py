@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from prep_agent.config import Settings
 from prep_agent.errors import PrepAgentError
 
 if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
+    from prep_agent.grading.report import ScoreCard
     from prep_agent.knowledge.store import KnowledgeStore
     from prep_agent.practice.factory import PracticeDeps
     from prep_agent.practice.session import (
@@ -33,47 +35,41 @@ def read_answer(stream: TextIO) -> tuple[str | None, bool]:
         lines.append(line)
 
 
-def _quotes(evidence: list[str]) -> str:
+def _quotes(evidence: Sequence[str]) -> str:
     return " / ".join(f"“{e}”" for e in evidence)
 
 
+def _card_lines(card: ScoreCard) -> list[str]:
+    """The terminal adapter of the score card: one block per section, quotes beneath."""
+    out = [f"Score: {card.overall}/100  (engine: {card.engine})"]
+    for section in card.sections:
+        out.append(f"{section.title}:")
+        for line in section.lines:
+            if line.status is not None:
+                out.append(f"  [{line.status:<12} {line.strength or 0:.2f}] {line.text}")
+            elif line.code:
+                out.append(f"  ! {line.code}" + (f": {line.text}" if line.text else ""))
+            else:
+                out.append(f"  - {line.text}")
+            if line.quotes:
+                out.append(f"      evidence: {_quotes(line.quotes)}")
+    if card.thread_coverage:
+        out.append(f"Thread coverage: {card.thread_coverage}")
+    out.append("Delivery: " + "; ".join(f"{k}: {v}" for k, v in card.delivery))
+    if card.llm_error:
+        out.append(f"LLM judge: {card.llm_error} (offline score shown)")
+    return out
+
+
 def format_score_card(result: TurnResult) -> str:
-    """The score card as plain text: overall, ledger with evidence, tie-ins, flags, notes."""
+    """The score card as plain text, then the notes behind the question and a model answer."""
+    from prep_agent.grading.report import ScoreCard
+
     out: list[str] = []
-    score = result.score
-    if score is None:
+    if result.score is None:
         out.append(f"Not scored: {result.error}")
     else:
-        out.append(f"Score: {score.overall}/100  (engine: {score.engine})")
-        out.append("Key points:")
-        for kp in score.key_points:
-            out.append(f"  [{kp.status:<12} {kp.strength:.2f}] {kp.key_point}")
-            if kp.evidence:
-                out.append(f"      evidence: {_quotes(kp.evidence)}")
-        if score.resume:
-            out.append("Resume tie-ins:")
-            out += [f"  + {h.fact}\n      evidence: {_quotes(h.evidence)}" for h in score.resume]
-        if score.avoid_hits:
-            out.append("Avoid flags:")
-            out += [f"  ! {h.avoid}\n      evidence: {_quotes(h.evidence)}"
-                    for h in score.avoid_hits]
-        if score.flags:
-            out.append("Flags: " + ", ".join(score.flags))
-        d = score.delivery
-        line = f"Delivery: {d.words} words, {d.sentences} sentence(s)"
-        if d.filler_words:
-            line += "; fillers: " + ", ".join(f"{k}×{n}" for k, n in d.filler_words.items())
-        if d.hedges:
-            line += "; hedges: " + ", ".join(f"{k}×{n}" for k, n in d.hedges.items())
-        if d.target_sentences:
-            verdict = "ok" if d.length_ok else "off target"
-            line += f"; target {d.target_sentences} sentence(s): {verdict}"
-        out.append(line)
-        if score.llm_error:
-            out.append(f"LLM judge: {score.llm_error} (offline score shown)")
-        if score.next_time:
-            out.append("Next time:")
-            out += [f"  - {tip}" for tip in score.next_time]
+        out += _card_lines(ScoreCard.from_score(result.score))
     if result.notes:
         out.append("From your notes:")
         out += [f"  {c.source}:{c.line} [{c.kind}] {c.text}" for c in result.notes]

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from prep_agent.config import Settings
 from prep_agent.drill.service import DrillDesk
 from prep_agent.drill.store import DrillStore
@@ -285,12 +283,9 @@ class Services:
         return factory.resume_practice(self.practice_deps(), session_id)
 
     @staticmethod
-    def model_answer(question: dict[str, Any]) -> str:
+    def model_answer(question: Question | None) -> str:
         """The model answer assembled from the notes behind a stored question ('' if unknown)."""
-        try:
-            return model_answer(Question.model_validate(question))
-        except ValidationError:
-            return ""
+        return "" if question is None else model_answer(question)
 
     # -- transcripts
 

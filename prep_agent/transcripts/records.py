@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from prep_agent.grading.models import Score
-from prep_agent.interview.interviewer import Question
+from prep_agent.grading.report import ScoreCard
+from prep_agent.interview.interviewer import Citation, Question
 
 
 class AnswerWrite(StrEnum):
@@ -77,6 +78,26 @@ class Turn:
             return Score.model_validate(data)
         except ValidationError:
             return None
+
+    @cached_property
+    def card(self) -> ScoreCard | None:
+        """The score card every view draws (None until the answer is scored)."""
+        graded = self.graded
+        return None if graded is None else ScoreCard.from_score(graded, self.ledger)
+
+    @cached_property
+    def citations(self) -> list[Citation]:
+        """Where the question came from in the notes (older rows may lack a citation's text)."""
+        if self.asked is not None:
+            return list(self.asked.citations)
+        out: list[Citation] = []
+        raw = self.question.get("citations")
+        for item in raw if isinstance(raw, list) else []:
+            try:
+                out.append(Citation.model_validate({"kind": "", "text": "", **item}))
+            except (TypeError, ValidationError):
+                continue
+        return out
 
     @property
     def pending(self) -> bool:
