@@ -177,6 +177,7 @@ def test_anki_package_is_a_zip_with_the_expected_notes(topics: list[Topic], tmp_
     assert all(f[3].startswith("seeds/") for f in fields) and any(f[2] for f in fields)
     assert fields[1][0] == html.escape(cards[1].spec.prompt)
     assert conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == len(cards)
+    assert conn.execute("SELECT COUNT(*) FROM col").fetchone()[0] == 1  # Anki's collection row
 
 
 def test_cli_export_anki_and_too_few_reviews(data_home: Path, tmp_path: Path,

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import html
+import itertools
+import json
 import re
+import sqlite3
+import time
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -69,7 +74,21 @@ def write_apkg(
     target: Path | BinaryIO, cards: Sequence[StoredCard],
     questions: Mapping[int, str] | None = None, deck_name: str = "Prep Agent",
 ) -> int:
-    """Write the .apkg (a path or a binary file object); returns the number of notes."""
+    """Write the .apkg (a path or a binary file object); returns the number of notes.
+
+    The collection is built in an in-memory SQLite database and zipped as genanki's own
+    `Package.write_to_file` does; its temporary file cost ~0.3 s of fsyncs per export.
+    """
     package = build_package(cards, questions, deck_name)
-    package.write_to_file(str(target) if isinstance(target, Path) else target)
+    conn = sqlite3.connect(":memory:")
+    try:
+        timestamp = time.time()
+        package.write_to_db(conn.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+        conn.commit()
+        collection = conn.serialize()
+    finally:
+        conn.close()
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as apkg:
+        apkg.writestr("collection.anki2", collection)
+        apkg.writestr("media", json.dumps({}))
     return len(cards)
