@@ -13,6 +13,7 @@ import streamlit as st
 from app_pages.fmt import escape_md, escape_stream, pct
 from app_pages.scorecard import revealed_notes, score_card
 from app_pages.ui import engine_badge, services
+from prep_agent.drill.views import review_lines
 from prep_agent.errors import PrepAgentError, StaleAnswerError
 from prep_agent.practice.session import PracticeSession
 from prep_agent.transcripts.records import NumberedTurn, Session, Turn
@@ -298,6 +299,9 @@ def _interview(session_id: int) -> None:
         if late_question:
             _question_message(place.turn, place.caption)
         _answer_message(place.turn, reveal)
+        if reveal and result.reviews:
+            st.caption(":material/event_repeat: Spaced re-drill: " + " · ".join(
+                escape_md(line) for line in review_lines(result.reviews, width=50)))
         on_screen = False
     if not on_screen and not _ask_next(practice):
         practice.finish()

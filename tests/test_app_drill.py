@@ -40,9 +40,12 @@ def test_drill_mode_asks_due_cards_first(app_test: Any, app_services: Any) -> No
     assert any(f"Drill: 0 due today, {total} new" in c for c in captions)
     # First drill: only new cards; answering "I don't know" rates them Again (due tomorrow).
     sid = _start_drill(at, 2)
-    for _ in range(2):
-        at.chat_input[0].set_value("I don't know.").run()
-        _ok(at)
+    at.chat_input[0].set_value("I don't know.").run()
+    _ok(at)
+    assert any("Spaced re-drill: Again (missing), next review" in _plain(c.value)
+               for c in at.caption)
+    at.chat_input[0].set_value("I don't know.").run()
+    _ok(at)
     session = app_services.transcripts.get_session(sid)
     assert session.meta["mode"] == "drill" and session.info.finished
     rated = {r.card_id for r in app_services.drill.reviews()}

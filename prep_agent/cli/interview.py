@@ -131,10 +131,9 @@ def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
 
 def format_reviews(result: TurnResult) -> str:
     """The drill cards a thread rated: rating and next due date."""
-    return "\n".join(
-        f"Drill: {r.rating.name} ({r.status}), next review "
-        + (f"{r.due_after:%Y-%m-%d}" if r.due_after else "-") + f": {r.text[:70]}"
-        for r in result.reviews)
+    from prep_agent.drill.views import review_lines
+
+    return "\n".join(f"Drill: {line}" for line in review_lines(result.reviews))
 
 
 def run_session(practice: PracticeSession, inp: TextIO, out: TextIO) -> int:

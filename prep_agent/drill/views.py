@@ -10,7 +10,7 @@ from fsrs import Scheduler
 
 from prep_agent.drill.cards import CardKind
 from prep_agent.drill.schedule import interval_days, retrievability, utc
-from prep_agent.drill.store import DrillStore, StoredCard
+from prep_agent.drill.store import DrillStore, ReviewRecord, StoredCard
 
 FORECAST_DAYS = 14
 ASKABLE = (CardKind.KEY_POINT, CardKind.RESUME_LINK, CardKind.RESUME_TIE_IN)
@@ -145,3 +145,13 @@ def history_rows(store: DrillStore, card_id: int) -> list[HistoryRow]:
     return [HistoryRow(r.reviewed_at, r.session_id, r.rating.name, str(r.status),
                        None if r.due_after is None else r.due_after.date())
             for r in store.history(card_id)]
+
+
+def review_lines(reviews: Sequence[ReviewRecord], width: int = 70) -> list[str]:
+    """One line per card a thread rated: rating, coverage, next review, the card's text."""
+    out = []
+    for r in reviews:
+        due = f"{r.due_after:%Y-%m-%d}" if r.due_after else "-"
+        text = r.text if len(r.text) <= width else r.text[: width - 1] + "…"
+        out.append(f"{r.rating.name} ({r.status}), next review {due}: {text}")
+    return out
