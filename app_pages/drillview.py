@@ -42,6 +42,8 @@ def drill_section(desk: DrillDesk) -> None:
     tally = desk.counts()
     st.caption(f"{tally.label} · {tally.total} cards from your notes. Each graded thread rates "
                "the cards it covered (FSRS); pick Drill on the Interview page to ask what is due.")
+    for problem in desk.problems():
+        st.warning(problem, icon=":material/warning:")
     st.markdown("**Due in the next 14 days**")
     st.altair_chart(forecast_chart(desk.forecast()), width="stretch")
     rows = desk.recall()

@@ -26,6 +26,7 @@ from prep_agent.drill.schedule import (
     rating_for,
     review,
 )
+from prep_agent.drill.service import DrillDesk
 from prep_agent.drill.store import DrillStore
 from prep_agent.drill.threads import session_threads, thread_status
 from prep_agent.knowledge.library import load_notes
@@ -251,6 +252,10 @@ def test_corrupt_review_row_is_skipped_with_a_warning(caplog: pytest.LogCaptureF
     assert f"of session {bad}" in caplog.text
     assert again.memory.due == card.memory.due and again.n_reviews == 2
     assert len(drill.history(card.id)) == 1
+    desk = DrillDesk(drill, parse_notes(NOTES, "notes/fabric.md"))
+    assert [p for p in desk.problems() if f"of session {bad} " in p]
+    transcripts.delete_session(bad)
+    assert desk.problems() == [] and drill.cards()[0].n_reviews == 1
 
 
 def test_deleting_a_session_removes_its_reviews_and_recomputes() -> None:

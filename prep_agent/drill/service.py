@@ -59,6 +59,12 @@ class DrillDesk:
         """One card's reviews, oldest first."""
         return history_rows(self.store, card_id)
 
+    def problems(self) -> list[str]:
+        """Damaged review-log rows that were skipped, each naming its session."""
+        self.store.problems.clear()  # a deleted session takes its damaged rows with it
+        self.store.reviews()  # reads every row, so each damaged one is noticed
+        return list(self.store.problems)
+
     def anki(self, topic: str | None = None, due_only: bool = False) -> AnkiDeck:
         """The cards as an .apkg (bytes), as `export-anki` writes them."""
         now = self.store.now()

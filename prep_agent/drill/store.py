@@ -89,6 +89,7 @@ class DrillStore:
                  clock: Clock = system_clock) -> None:
         self.conn = conn
         self.clock = clock
+        self.problems: list[str] = []  # damaged review rows seen, for the Review page
         self._lock = connection_lock(conn)
         if conn.row_factory is not sqlite3.Row:
             conn.row_factory = sqlite3.Row
@@ -206,12 +207,12 @@ class DrillStore:
 
     def history(self, card_id: int) -> list[ReviewRecord]:
         """A card's reviews in the order they happened (damaged rows skipped with a warning)."""
-        return _valid(self._read("SELECT * FROM card_reviews WHERE card_id = ? ORDER BY id",
-                                 (card_id,)))
+        return self._valid(self._read(
+            "SELECT * FROM card_reviews WHERE card_id = ? ORDER BY id", (card_id,)))
 
     def reviews(self) -> list[ReviewRecord]:
         """Every valid review, oldest first."""
-        return _valid(self._read("SELECT * FROM card_reviews ORDER BY id"))
+        return self._valid(self._read("SELECT * FROM card_reviews ORDER BY id"))
 
     def last_questions(self) -> dict[int, str]:
         """Card id -> the text of the last main question that reviewed it."""
@@ -242,11 +243,31 @@ class DrillStore:
                 rows = conn.execute("SELECT * FROM card_reviews WHERE card_id = ? ORDER BY id",
                                     (card_id,)).fetchall()
                 state = CardState(card_id=card_id)
-                for rec in _valid(rows):
+                for rec in self._valid(rows):
                     state = review(self.scheduler, state, rec.rating, rec.reviewed_at)
                 if state.due is None:  # no valid review left: a new card, due now
                     state = CardState(card_id=card_id, due=self.now())
                 _save_state(conn, card_id, state, len(rows))
+
+    def _valid(self, rows: Sequence[sqlite3.Row]) -> list[ReviewRecord]:
+        """Review rows as records; a damaged row is skipped with a warning naming its session."""
+        out: list[ReviewRecord] = []
+        for r in rows:
+            try:
+                rating = Rating(int(r["rating"]))
+                when = parse_time(str(r["reviewed_at"]))
+                due = _time(r["due_after"])
+            except (ValueError, TypeError) as exc:
+                message = (f"Skipped damaged review {r['id']} of session {r['session_id']} "
+                           f"(card {r['card_id']}): {exc}. Delete that session on the Review "
+                           "page (or fix the row) to clear this warning")
+                log.warning(message)
+                if message not in self.problems:
+                    self.problems.append(message)
+                continue
+            out.append(ReviewRecord(r["id"], r["card_id"], r["session_id"], r["turn_id"],
+                                    rating, r["status"], when, due))
+        return out
 
     # -- fitted parameters (drill --optimize)
 
@@ -317,18 +338,3 @@ def _save_state(conn: sqlite3.Connection, card_id: int, state: CardState, n_revi
          _iso(state.last_review), n_reviews, card_id))
 
 
-def _valid(rows: Sequence[sqlite3.Row]) -> list[ReviewRecord]:
-    """Review rows as records; a damaged row is skipped with a warning naming its session."""
-    out: list[ReviewRecord] = []
-    for r in rows:
-        try:
-            rating = Rating(int(r["rating"]))
-            when = parse_time(str(r["reviewed_at"]))
-            due = _time(r["due_after"])
-        except (ValueError, TypeError) as exc:
-            log.warning("Skipped damaged review %s of session %s (card %s): %s",
-                        r["id"], r["session_id"], r["card_id"], exc)
-            continue
-        out.append(ReviewRecord(r["id"], r["card_id"], r["session_id"], r["turn_id"], rating,
-                                r["status"], when, due))
-    return out
