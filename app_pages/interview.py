@@ -25,7 +25,6 @@ MODES = {"practice": "Practice: feedback after every answer",
          "drill": "Drill: due cards first, then new ones (spaced repetition)"}
 MAX_ANSWER_CHARS = 8000
 QUESTION_AVATAR = ":material/record_voice_over:"
-STREAMING_KEY = "interview_streaming"
 START_ERROR_KEY = "interview_start_error"
 
 
@@ -223,13 +222,9 @@ def _ask_next(practice: PracticeSession) -> bool:
         return False
     with st.chat_message("assistant", avatar=QUESTION_AVATAR):
         st.caption(question.label)
-        if st.session_state.get(STREAMING_KEY) == id(question):
-            # A rerun cut the earlier stream short: its start is gone, so show the whole text.
-            st.markdown(escape_md(question.result().text))
-        else:
-            st.session_state[STREAMING_KEY] = id(question)
-            st.write_stream(escape_stream(question))
-        st.session_state.pop(STREAMING_KEY, None)
+        # A stream replays what it already produced, so a rerun that cut it short shows it
+        # whole and then carries on.
+        st.write_stream(escape_stream(question))
         if question.note:
             st.caption(f":material/cloud_off: {escape_md(question.note)}")
     return True

@@ -171,15 +171,21 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
     resume_id: int | None = args.resume
     if args.questions < 1:
         raise PrepAgentError(f"--questions must be at least 1 (got {args.questions})")
+    from prep_agent.prompts import PromptLibrary
+
+    # A bad prompt set name fails here, before the embedding model and the store load.
+    prompt_set = None if resume_id is not None else PromptLibrary(settings.prompts_dir).load(
+        args.prompts or settings.prompt_set)
     deps, store = _deps(settings)
     out, inp = sys.stdout, sys.stdin
     practice = None
     try:
-        if resume_id is not None:
+        if prompt_set is None:
+            assert resume_id is not None
             practice, late = resume_practice(
                 deps, resume_id, follow_ups=False if args.no_follow_ups else None)
         else:
-            practice = build_practice(deps, args.prompts or settings.prompt_set, seed=args.seed,
+            practice = build_practice(deps, prompt_set, seed=args.seed,
                                       follow_ups=not args.no_follow_ups)
             late = []
         print(f"Engine: {deps.engine.label} · prompt set: "
@@ -189,7 +195,7 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
         for result in late:
             out.write("\nScored the answer saved before the interruption:\n")
             out.write(format_score_card(result) + "\n")
-        if resume_id is None:
+        if prompt_set is not None:
             practice.start(args.questions, topics=[args.topic] if args.topic else None)
         return run_session(practice, inp, out)
     except KeyboardInterrupt:
