@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 import yaml
 from langchain_core.prompts import ChatPromptTemplate
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from prep_agent.errors import PromptError
 
@@ -45,8 +45,9 @@ QUESTION_TYPES: tuple[QuestionType, ...] = ("knowledge", "scenario", "behavioral
 #             sentences (drill length), draft (the offline wording), asked (earlier questions)
 #   followup: role, topic, subject, question, answer (delimited data), missed_key_point (secret),
 #             status ("left out" | "only partly covered" | "contradicted"), grounding, draft, depth
-#   judge:    question, answer (delimited data), key_points, resume_links, avoid (all bullets but
-#             question/answer; build them with judge_variables())
+#   judge:    question, answer (delimited data), key_points (bullets, a compound key point's
+#             claims as "  - claim:" sub-bullets), resume_links, avoid, question_type, criteria
+#             (bullets "name: label" of the question type's rubric criteria)
 #   offline:  subject, topic, item, role, sentences ("2"), sentences_word ("two"), resume_fact
 #             ("your VMware BI team launch")
 SYSTEM_VARS = frozenset({"role"})
@@ -60,7 +61,9 @@ FOLLOWUP_VARS = frozenset({
     "grounding", "draft", "depth",
 })
 FOLLOWUP_REQUIRED = frozenset({"question", "answer", "missed_key_point"})
-JUDGE_VARS = frozenset({"question", "answer", "key_points", "resume_links", "avoid"})
+JUDGE_VARS = frozenset({
+    "question", "answer", "key_points", "resume_links", "avoid", "question_type", "criteria",
+})
 JUDGE_REQUIRED = frozenset({"question", "answer", "key_points"})
 OFFLINE_VARS = frozenset({
     "subject", "topic", "item", "role", "sentences", "sentences_word", "resume_fact",
@@ -105,12 +108,62 @@ class OfflineTemplates(_Strict):
         return templates
 
 
+CriterionName = Literal[
+    "situation", "task", "action", "result", "ownership", "metric", "tie_to_subject", "resume",
+    "stakeholders", "first_steps", "risks", "decision", "budget",
+]
+# Which criteria each question type may weigh (grading/criteria.py detects each of them).
+TYPE_CRITERIA: dict[str, frozenset[str]] = {
+    "knowledge": frozenset(),
+    "behavioral": frozenset({
+        "situation", "task", "action", "result", "ownership", "metric", "tie_to_subject", "resume",
+    }),
+    "scenario": frozenset({"stakeholders", "first_steps", "risks", "decision", "tie_to_subject"}),
+    "drill": frozenset({"budget"}),
+}
+
+
+class TypeRubric(_Strict):
+    """One question type's criteria weights and their share of the overall score."""
+
+    share: float = Field(default=0.6, ge=0.0, le=1.0)
+    criteria: dict[CriterionName, float] = Field(default_factory=dict)
+
+    @field_validator("criteria")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, weight in value.items():
+            if not 0.0 <= weight <= 10.0:
+                raise ValueError(f"criterion {name} weight {weight} must be between 0 and 10")
+        return value
+
+
+class GradingRubric(_Strict):
+    """A prompt set's grading rubric: strictness (1 = built-in) and per-type criteria."""
+
+    strictness: float = Field(default=1.0, ge=0.5, le=2.0)
+    question_types: dict[QuestionType, TypeRubric] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _criteria_fit_types(self) -> GradingRubric:
+        for qtype, spec in self.question_types.items():
+            wrong = sorted(set(spec.criteria) - TYPE_CRITERIA[qtype])
+            if wrong:
+                allowed = ", ".join(sorted(TYPE_CRITERIA[qtype])) or "none"
+                raise ValueError(
+                    f"grading.question_types.{qtype} cannot weigh {', '.join(wrong)}: "
+                    f"use {allowed}"
+                )
+        return self
+
+
 class PromptSetFile(_Strict):
     """Schema of one prompts/NAME.yaml file."""
 
     name: str
     description: str
     settings: PromptSettings = Field(default_factory=PromptSettings)
+    grading: GradingRubric = Field(default_factory=GradingRubric)
     system: str
     question: str
     followup: str
@@ -133,6 +186,7 @@ class PromptSet(BaseModel):
     followup: str
     judge: JudgePrompt
     templates: OfflineTemplates
+    grading: GradingRubric = Field(default_factory=GradingRubric)
 
     def question_template(self) -> ChatPromptTemplate:
         """Persona plus the question prompt."""
@@ -278,7 +332,7 @@ def parse_prompt_set(text: str, path: Path, label: str | None = None) -> PromptS
         name=spec.name, description=spec.description.strip(), path=path,
         hash=hashlib.sha256(text.encode()).hexdigest()[:12], settings=spec.settings,
         system=spec.system, question=spec.question, followup=spec.followup, judge=spec.judge,
-        templates=spec.offline,
+        templates=spec.offline, grading=spec.grading,
     )
 
 

@@ -84,8 +84,9 @@ def _raw_best(k: np.ndarray, units: list[Unit]) -> float:
 def _strength(p: PreparedAnswer, sem: float, lex: float) -> float:
     """Blend both channels; complete lexical evidence stands on its own (short claims)."""
     r = p.rubric
-    blend = r.sem_weight * ramp(sem, r.sem_low, r.sem_high) + (1 - r.sem_weight) * lex
-    return max(blend, r.lex_alone * lex)
+    semantic = ramp(sem, r.sem_low, r.sem_high)
+    blend = r.sem_weight * semantic + (1 - r.sem_weight) * lex
+    return max(blend, r.lex_alone * lex, r.sem_alone * semantic)
 
 
 def _term_hits(terms: dict[str, float], p: PreparedAnswer) -> dict[int, frozenset[str]]:

@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-QUESTION_TYPES = ("knowledge", "scenario", "behavioral", "drill")
-
 # The built-in criteria of each question type and their weights (a prompt set may override them).
 # Knowledge questions are graded on their key points alone; the others blend in their criteria.
 DEFAULT_CRITERIA: Mapping[str, Mapping[str, float]] = MappingProxyType(
@@ -62,6 +60,7 @@ class Rubric:
     residual_mix: float = 1.0
     sem_weight: float = 0.5
     lex_alone: float = 0.8  # all of a key point's words in one sentence is strong evidence
+    sem_alone: float = 0.0  # a close paraphrase in other words is evidence on its own too
     question_word_weight: float = 0.3  # key-point words already in the question prove little
     covered_at: float = 0.6
     partial_at: float = 0.3
@@ -127,6 +126,11 @@ class Rubric:
             avoid_penalty=self.avoid_penalty * strictness,
             length_penalty=self.length_penalty * strictness,
         )
+
+    @classmethod
+    def for_prompt_set(cls, prompt_set: Any) -> Rubric:
+        """The built-in rubric with a prompt set's `grading` section applied (None: built-in)."""
+        return cls().with_grading(getattr(prompt_set, "grading", None))
 
     def with_grading(self, grading: Any) -> Rubric:
         """Apply a prompt set's validated `grading` section (prompts.GradingRubric) to this one."""

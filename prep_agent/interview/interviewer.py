@@ -79,6 +79,11 @@ class Question(BaseModel):
             "resume_links": list(self.resume_links),
             "avoid": list(self.avoid),
             "target_sentences": self.target_sentences,
+            "question_type": self.type,
+            "rubric": self.prompt_set,
+            "interview_tip": next(
+                (c.text for c in self.citations if c.kind == "interview_tip"), None
+            ),
         }
 
 

@@ -13,6 +13,7 @@ from prep_agent.drill.store import DrillStore
 from prep_agent.drill.views import DrillCounts, counts, queue
 from prep_agent.errors import PrepAgentError, TranscriptError
 from prep_agent.grading.models import Encoder
+from prep_agent.grading.rubric import Rubric
 from prep_agent.interview.interviewer import Interviewer, SearchStore
 from prep_agent.interview.planner import clean_title
 from prep_agent.knowledge.models import Topic
@@ -50,7 +51,7 @@ def build_practice(
     )
     judge = ps.judge_template() if deps.engine.uses_llm else None
     scorer = make_scorer(deps.encoder, deps.engine.chat_model if deps.engine.uses_llm else None,
-                         judge)
+                         judge, Rubric.for_prompt_set(ps))
     if deps.drill is not None:
         deps.drill.sync(note_cards(deps.topics))  # new or edited notes become cards
     return PracticeSession(interviewer, scorer, deps.transcripts, engine=deps.engine,
