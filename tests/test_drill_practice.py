@@ -28,9 +28,11 @@ from prep_agent.drill.views import (
     recall_rows,
     retrievability_by_key_point,
 )
+from prep_agent.errors import PrepAgentError
 from prep_agent.interview.interviewer import Interviewer
 from prep_agent.knowledge.library import load_notes
 from prep_agent.knowledge.models import Topic
+from prep_agent.practice.factory import start_drill
 from prep_agent.practice.session import PracticeSession, TurnResult, make_scorer
 from prep_agent.prompts import PromptLibrary, PromptSet
 from prep_agent.transcripts.db import connect
@@ -253,3 +255,21 @@ def test_cli_drill_piped_end_to_end(data_home: Path) -> None:
     assert proc.stdout.count("Drill: Again (missing), next review ") >= 2
     drill = DrillStore(connect(data_home / "transcripts.db"))
     assert len({r.card_id for r in drill.reviews()}) >= 2
+
+
+def test_nothing_to_drill_says_when_the_next_card_is_due(
+    topics: list[Topic], prompt_set: PromptSet, encoder: Any, clock: Clock
+) -> None:
+    practice = _practice(topics, prompt_set, encoder, clock, follow_ups=False)
+    drill = practice.drill
+    assert drill is not None
+    start_drill(practice)
+    while (question := practice.next_question()) is not None:
+        practice.submit(question.turn_id, " ".join(question.result().target_key_points))
+    practice.finish()
+    assert counts(drill.cards(), clock.now).new == 0
+    again = _practice(topics, prompt_set, encoder, clock, follow_ups=False)
+    again.drill = drill
+    again.transcripts = practice.transcripts
+    with pytest.raises(PrepAgentError, match=r"0 due today, 0 new; the next card is due 20"):
+        start_drill(again)

@@ -105,6 +105,11 @@ def start_drill(
     tally = counts(cards, now)
     plan = drill_plan(queue(cards, now, limit), practice.interviewer.targets,
                       practice.interviewer.prompt_set)
+    if not plan:
+        upcoming = sorted(c.memory.due for c in cards if not c.is_new and c.memory.due)
+        when = f"the next card is due {upcoming[0]:%Y-%m-%d}" if upcoming else "no card yet"
+        raise PrepAgentError(f"Nothing to drill today ({tally.label}; {when}): run an "
+                             "interview instead, or add key points to your notes")
     practice.start(len(plan), plan=plan,
                    meta={"mode": "drill", "drill": tally.label, **dict(meta or {})})
     return tally
