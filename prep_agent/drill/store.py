@@ -22,7 +22,7 @@ from prep_agent.drill.schedule import (
     review,
     utc,
 )
-from prep_agent.drill.threads import GradedThread
+from prep_agent.drill.threads import GradedThread, session_threads
 from prep_agent.transcripts.db import (
     connection_lock,
     db_name,
@@ -31,6 +31,7 @@ from prep_agent.transcripts.db import (
     transaction,
     translate_error,
 )
+from prep_agent.transcripts.records import Session
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -204,6 +205,17 @@ class DrillStore:
                                          thread.root_turn_id, rating, cov.status, when,
                                          after.due, cov.text))
         return done
+
+    def rate_session(
+        self, session: Session, root_turn_id: int | None = None
+    ) -> list[ReviewRecord]:
+        """Rate a session's ended thread (every thread when None); exam mode waits for the end."""
+        if root_turn_id is not None and session.meta.get("mode") == "exam":
+            return []
+        reviews: list[ReviewRecord] = []
+        for thread in session_threads(session, root_turn_id):
+            reviews += self.rate_thread(thread)
+        return reviews
 
     def history(self, card_id: int) -> list[ReviewRecord]:
         """A card's reviews in the order they happened (damaged rows skipped with a warning)."""

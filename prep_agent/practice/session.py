@@ -17,7 +17,6 @@ from langchain_core.prompts import ChatPromptTemplate
 from pydantic import ValidationError
 
 from prep_agent.drill.store import DrillStore, ReviewRecord
-from prep_agent.drill.threads import session_threads
 from prep_agent.drill.views import retrievability_by_key_point
 from prep_agent.errors import PrepAgentError, StaleAnswerError, TranscriptError
 from prep_agent.grading.models import Encoder, Score, ScoreRequest
@@ -215,10 +214,7 @@ class PracticeSession:
         history: Mapping[str, float] | None = None, meta: Mapping[str, Any] | None = None,
         plan: Sequence[PlannedQuestion] | None = None,
     ) -> int:
-        """Plan N questions (least recalled first) and open a session; returns its id.
-
-        A drill passes its own `plan` (due cards first, then new ones).
-        """
+        """Plan N questions (least recalled first; a drill passes its `plan`); returns the id."""
         if plan is not None:
             if not plan:
                 raise PrepAgentError("Nothing to drill: no card is due or new for these notes")
@@ -343,19 +339,14 @@ class PracticeSession:
         )
 
     def _rate(self, root_turn_id: int | None) -> list[ReviewRecord]:
-        """Rate the drill cards of an ended thread (all threads when None); exam mode waits."""
+        """Rate the drill cards of an ended thread (every thread when None)."""
         if self.drill is None:
             return []
-        session = self.transcripts.get_session(self._sid())
-        if root_turn_id is not None and session.meta.get("mode") == "exam":
-            return []
-        reviews: list[ReviewRecord] = []
         try:
-            for thread in session_threads(session, root_turn_id):
-                reviews += self.drill.rate_thread(thread)
+            return self.drill.rate_session(self._session(), root_turn_id)
         except PrepAgentError as exc:  # the answer and score are saved; scheduling can wait
-            log.warning("Session %s: drill cards not rated (%s)", session.id, exc)
-        return reviews
+            log.warning("Session %s: drill cards not rated (%s)", self.session_id, exc)
+            return []
 
     def _score(
         self, turn_id: int, question: Question, answer: str, timings: dict[str, float]
