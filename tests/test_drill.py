@@ -29,6 +29,7 @@ from prep_agent.drill.schedule import (
 from prep_agent.drill.service import DrillDesk
 from prep_agent.drill.store import DrillStore
 from prep_agent.drill.threads import session_threads, thread_status
+from prep_agent.interview.interviewer import Question
 from prep_agent.knowledge.library import load_notes
 from prep_agent.knowledge.parser import parse_notes
 from prep_agent.transcripts.db import connect
@@ -80,8 +81,7 @@ def _answer(transcripts: TranscriptStore, statuses: dict[str, str], *, item: str
             resume: list[str] | None = None, links: list[str] | None = None) -> int:
     """One graded thread in a new session; returns the session id."""
     sid = transcripts.start_session("hiring-manager", "h", "offline")
-    q = {"text": "Q?", "topic": "Fabric (Networks)", "item": item, "target_id": target,
-         "resume_links": links or []}
+    q = _question(item, target, links or [])
     turns = [(None, statuses)] + ([(1, follow_up)] if follow_up else [])
     parent = None
     for i, (_, marks) in enumerate(turns):
@@ -93,6 +93,15 @@ def _answer(transcripts: TranscriptStore, statuses: dict[str, str], *, item: str
                  "resume": [{"fact": f, "evidence": []} for f in (resume or [])]}
         transcripts.save_score(tid, score, 50.0)
     return sid
+
+
+def _question(item: str, target: str = "key_point-x",
+              links: list[str] | None = None) -> dict[str, Any]:
+    """A stored question as the interviewer records it."""
+    return Question(id="q", text="Q?", type="knowledge", topic="Fabric (Networks)", item=item,
+                    subject=item, target_id=target, target_key_points=[A],
+                    resume_links=links or [], prompt_set="hiring-manager",
+                    prompt_hash="h").model_dump(mode="json")
 
 
 A = "NVLink connects 72 GPUs in one domain for fast collective operations."
@@ -287,13 +296,28 @@ def test_claims_of_a_key_point_are_rated_on_their_own() -> None:
                                  claims_of=lambda kp: kp.split(" for ")))
     first, second = A.split(" for ")
     sid = transcripts.start_session("hiring-manager", "h", "offline")
-    tid = transcripts.add_turn(sid, {"text": "Q?", "topic": "Fabric (Networks)",
-                                     "item": "NVLink", "target_id": "key_point-x"})
+    tid = transcripts.add_turn(sid, _question("NVLink"))
     transcripts.save_answer(tid, "NVLink connects 72 GPUs in one domain.")
     transcripts.save_score(tid, {"key_points": [{
         "key_point": A, "status": "partial", "strength": 0.5,
-        "claims": [{"text": first, "status": "covered"}, {"text": second, "status": "missing"}],
+        "claims": [{"text": first, "status": "covered", "strength": 1.0},
+                   {"text": second, "status": "missing", "strength": 0.0}],
     }]}, 50.0)
     reviews = drill.rate_thread(session_threads(transcripts.get_session(sid))[0])
     assert [(r.text, r.rating) for r in reviews] == [
         (A, Rating.Hard), (first, Rating.Easy), (second, Rating.Again)]
+
+
+def test_a_damaged_question_or_score_rates_nothing() -> None:
+    transcripts, clock, drill_for = _db()
+    drill_for(NOTES)
+    sid = transcripts.start_session("hiring-manager", "h", "offline")
+    tid = transcripts.add_turn(sid, {"text": "Q?"})  # not a full question record
+    transcripts.save_answer(tid, "An answer.")
+    transcripts.save_score(tid, {"key_points": [{"key_point": A, "status": "covered",
+                                                 "strength": 1.0}]}, 90.0)
+    assert session_threads(transcripts.get_session(sid)) == []
+    good = transcripts.add_turn(sid, _question("NVLink"))
+    transcripts.save_answer(good, "Another answer.")
+    transcripts.save_score(good, {"key_points": "not a list"}, 10.0)
+    assert session_threads(transcripts.get_session(sid)) == []

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
 
 from prep_agent.drill.cards import CardKind, card_key, normalise
-from prep_agent.grading.models import Status
+from prep_agent.grading.models import Score, Status
 from prep_agent.transcripts.records import Session, Turn
 
 # Best first; a contradiction anywhere in the thread outranks everything (a wrong belief is a
@@ -51,54 +50,43 @@ def thread_status(statuses: Sequence[str]) -> Status:
     return max(known, key=lambda s: _RANK[s])
 
 
-def _answer_statuses(score: Mapping[str, Any]) -> dict[tuple[CardKind, str], str]:
+def _answer_statuses(score: Score) -> dict[tuple[CardKind, str], Status]:
     """(kind, text) -> status for the key points and claims of one scored answer."""
-    out: dict[tuple[CardKind, str], str] = {}
-    for kp in score.get("key_points") or []:
-        if not isinstance(kp, Mapping):
-            continue
-        out[(CardKind.KEY_POINT, normalise(str(kp.get("key_point", ""))))] = str(kp.get("status"))
-        for claim in kp.get("claims") or []:
-            if isinstance(claim, Mapping):
-                out[(CardKind.CLAIM, normalise(str(claim.get("text", ""))))] = str(
-                    claim.get("status"))
+    out: dict[tuple[CardKind, str], Status] = {}
+    for kp in score.key_points:
+        out[(CardKind.KEY_POINT, normalise(kp.key_point))] = kp.status
+        for claim in kp.claims:
+            out[(CardKind.CLAIM, normalise(claim.text))] = claim.status
     return out
-
-
-def _resume_facts(score: Mapping[str, Any]) -> set[str]:
-    facts = score.get("resume") or []
-    return {normalise(str(h.get("fact", ""))).lower() for h in facts if isinstance(h, Mapping)}
 
 
 def thread_coverage(turns: Sequence[Turn]) -> list[CardCoverage]:
     """The cards one thread covered: its first turn is the main question, then follow-ups."""
-    scored = [t for t in turns if t.answer is not None and isinstance(t.score, Mapping)]
-    if not scored:
-        return []
-    root = turns[0].question
-    topic, item = str(root.get("topic", "")), str(root.get("item", ""))
+    root = turns[0].asked if turns else None
+    scores = [t.graded for t in turns if t.answer is not None]
+    graded = [g for g in scores if g is not None]
+    if root is None or not graded:
+        return []  # a damaged question or no scored answer: nothing to rate
     follow_ups = len(turns) - 1
-    per_answer = [_answer_statuses(cast(Mapping[str, Any], t.score)) for t in scored]
+    per_answer = [_answer_statuses(g) for g in graded]
     order: list[tuple[CardKind, str]] = []
     for statuses in per_answer:
         order += [k for k in statuses if k not in order and k[1]]
     out: list[CardCoverage] = []
     for kind, text in order:
-        seen = [s[(kind, text)] for s in per_answer if (kind, text) in s]
-        status = thread_status(seen)
-        first = follow_ups == 0 and per_answer[0].get((kind, text)) == "covered"
-        out.append(CardCoverage(card_key(kind, topic, item, text), kind, topic, item, text,
-                                status, first))
-    target = str(root.get("target_id", ""))
-    links = [str(x) for x in root.get("resume_links") or []]
-    story = next((k for prefix, k in RESUME_TARGETS.items() if target.startswith(prefix)), None)
-    if story is not None and links:
-        text = normalise(links[0])
-        card_item = item if story is CardKind.RESUME_LINK else ""
-        hits = [text.lower() in _resume_facts(cast(Mapping[str, Any], t.score)) for t in scored]
+        status = thread_status([s[(kind, text)] for s in per_answer if (kind, text) in s])
+        first = follow_ups == 0 and per_answer[0].get((kind, text)) == Status.covered
+        out.append(CardCoverage(card_key(kind, root.topic, root.item, text), kind, root.topic,
+                                root.item, text, status, first))
+    story = next((k for prefix, k in RESUME_TARGETS.items()
+                  if root.target_id.startswith(prefix)), None)
+    if story is not None and root.resume_links:
+        text = normalise(root.resume_links[0])
+        item = root.item if story is CardKind.RESUME_LINK else ""
+        hits = [text.lower() in {normalise(h.fact).lower() for h in g.resume} for g in graded]
         told = Status.covered if any(hits) else Status.missing
-        out.append(CardCoverage(card_key(story, topic, card_item, text), story, topic, card_item,
-                                text, told, follow_ups == 0 and hits[0]))
+        out.append(CardCoverage(card_key(story, root.topic, item, text), story, root.topic,
+                                item, text, told, follow_ups == 0 and hits[0]))
     return out
 
 
