@@ -14,7 +14,12 @@ if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
     from prep_agent.grading.report import ScoreCard
     from prep_agent.knowledge.store import KnowledgeStore
     from prep_agent.practice.factory import PracticeDeps
-    from prep_agent.practice.session import PracticeQuestion, PracticeSummary, TurnResult
+    from prep_agent.practice.session import (
+        PracticeQuestion,
+        PracticeSession,
+        PracticeSummary,
+        TurnResult,
+    )
 
 
 def read_answer(stream: TextIO) -> tuple[str | None, bool]:
@@ -94,6 +99,7 @@ def _summary(summary: PracticeSummary, out: TextIO) -> None:
 
 def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
     """The terminal's notes, store, grader, transcripts and engine (first run ingests)."""
+    from prep_agent.drill.store import DrillStore
     from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder
     from prep_agent.knowledge.library import RESUME_FILE, load_resume
     from prep_agent.knowledge.source import NotesSource
@@ -119,13 +125,46 @@ def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
         prompts=PromptLibrary(settings.prompts_dir), topics=notes.topics, store=store,
         encoder=encoder, transcripts=transcripts, engine=engine,
         resume_facts=load_resume(settings.seeds_dir / RESUME_FILE), settings=settings,
+        drill=DrillStore(transcripts.conn),
     )
     return deps, store
 
 
+def format_reviews(result: TurnResult) -> str:
+    """The drill cards a thread rated: rating and next due date."""
+    from prep_agent.drill.views import review_lines
+
+    return "\n".join(f"Drill: {line}" for line in review_lines(result.reviews))
+
+
+def run_session(practice: PracticeSession, inp: TextIO, out: TextIO) -> int:
+    """Ask, read, score until the plan is done or stdin ends, then print the summary."""
+    from prep_agent.errors import StaleAnswerError
+
+    if inp.isatty():
+        out.write("Answer each question, then press Enter on an empty line. "
+                  "Ctrl-D ends the session.\n")
+    eof = False
+    while not eof and (question := practice.next_question()) is not None:
+        _ask(question, out)
+        answer, eof = read_answer(inp)
+        if answer is None:
+            break
+        try:
+            result = practice.submit(question.turn_id, answer)
+        except StaleAnswerError as exc:
+            out.write(f"\n{exc}. Your answer was not saved:\n{exc.answer}\n")
+            return 1
+        out.write("\n" + format_score_card(result) + "\n")
+        if result.reviews:
+            out.write(format_reviews(result) + "\n")
+        out.flush()
+    _summary(practice.finish(), out)
+    return 0
+
+
 def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
     """Run a mock interview on stdin/stdout; an empty line ends an answer, EOF the session."""
-    from prep_agent.errors import StaleAnswerError
     from prep_agent.practice.factory import build_practice, resume_practice
 
     if args.engine:
@@ -162,23 +201,7 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
             if len(practice.plan) < args.questions:
                 print(f"note: these notes give {len(practice.plan)} distinct question(s), not "
                       f"{args.questions}: add notes or topics for more", file=sys.stderr)
-        if inp.isatty():
-            out.write("Answer each question, then press Enter on an empty line. "
-                      "Ctrl-D ends the session.\n")
-        eof = False
-        while not eof and (question := practice.next_question()) is not None:
-            _ask(question, out)
-            answer, eof = read_answer(inp)
-            if answer is None:
-                break
-            try:
-                result = practice.submit(question.turn_id, answer)
-            except StaleAnswerError as exc:
-                out.write(f"\n{exc}. Your answer was not saved:\n{exc.answer}\n")
-                return 1
-            out.write("\n" + format_score_card(result) + "\n")
-            out.flush()
-        _summary(practice.finish(), out)
+        return run_session(practice, inp, out)
     except KeyboardInterrupt:
         if practice is not None and practice.session_id is not None:
             print(f"\nSession {practice.session_id} is saved unfinished: resume it with "
@@ -188,7 +211,6 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         store.close()
         deps.transcripts.conn.close()
-    return 0
 
 
 def _question_count(raw: str) -> int:

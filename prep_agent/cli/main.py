@@ -274,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scoring_parsers(sub)
     _add_transcript_parsers(sub)
     _add_prompt_parsers(sub)
+    from prep_agent.cli.drill import add_drill_parsers
+
+    add_drill_parsers(sub)
     _ = sub
     return parser
 

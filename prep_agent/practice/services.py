@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prep_agent.config import Settings
+from prep_agent.drill.service import DrillDesk
+from prep_agent.drill.store import DrillStore
+from prep_agent.drill.views import DrillCounts
 from prep_agent.errors import PromptError
 from prep_agent.interview.interviewer import Question
 from prep_agent.knowledge.library import RESUME_FILE, NotesLoad, load_resume
@@ -61,6 +64,7 @@ class Services:
     engine: Engine
     uploads_dir: Path
     preferences_path: Path
+    drill: DrillStore
     _notes_cache: tuple[Any, NotesLoad] | None = field(default=None, repr=False)
     given_encoder: MiniLMEncoder | None = field(default=None, repr=False)
     _encoder: Encoder | None = field(default=None, repr=False)
@@ -219,7 +223,7 @@ class Services:
             prompts=self.prompts, topics=self.topics(), store=self.store, encoder=self.encoder,
             transcripts=self.transcripts, engine=self.engine,
             resume_facts=load_resume(self.settings.seeds_dir / RESUME_FILE),
-            settings=self.settings,
+            settings=self.settings, drill=self.drill,
         )
 
     def start_practice(
@@ -231,6 +235,24 @@ class Services:
                                           follow_ups=follow_ups)
         practice.start(n_questions, topics=topics or None, meta={"mode": mode})
         return practice
+
+    def start_drill(
+        self, prompt_set: str, topics: list[str] | None = None, limit: int | None = None,
+        follow_ups: bool = True,
+    ) -> tuple[PracticeSession, DrillCounts]:
+        """Open a drill: due cards first, then new ones (mode "drill" in its meta)."""
+        practice = factory.build_practice(self.practice_deps(), prompt_set,
+                                          follow_ups=follow_ups)
+        return practice, factory.start_drill(practice, topics=topics, limit=limit)
+
+    def drill_desk(self) -> DrillDesk:
+        """Drill counts, forecast, recall and Anki export for the notes as they are now."""
+        return DrillDesk(self.drill, self.topics())
+
+    def delete_session(self, session_id: int) -> None:
+        """Delete a session; the cards it reviewed are rescheduled from their other reviews."""
+        self.transcripts.delete_session(session_id)
+        self.drill.refresh()
 
     def resume_practice(self, session_id: int) -> tuple[PracticeSession, list[TurnResult]]:
         """Carry on an unfinished session with the prompt set and seed it started with."""
@@ -272,4 +294,5 @@ def build_services(
         prompts=PromptLibrary(settings.prompts_dir), transcripts=transcripts,
         engine=build_engine(settings, chat_model),
         uploads_dir=uploads_dir, preferences_path=preferences_path, given_encoder=encoder,
+        drill=DrillStore(conn),
     )

@@ -145,10 +145,70 @@ def m003_turn_slots(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE UNIQUE INDEX turns_slot ON turns(session_id, slot)")
 
 
+
+def m004_drill_cards(conn: sqlite3.Connection) -> None:
+    """FSRS cards (one per key point, claim or resume story) and their review log.
+
+    Depends only on m001's sessions and turns, so it runs whether or not m003 has.
+    """
+    conn.execute(
+        """CREATE TABLE cards (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            item TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            prompt TEXT NOT NULL DEFAULT '',
+            tip TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            line INTEGER NOT NULL DEFAULT 0,
+            parent_key TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            retired_at TEXT,
+            state INTEGER NOT NULL DEFAULT 1,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due TEXT NOT NULL,
+            last_review TEXT,
+            n_reviews INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    conn.execute("CREATE INDEX cards_due ON cards(retired_at, due)")
+    conn.execute(
+        """CREATE TABLE card_reviews (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            card_id INTEGER NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            turn_id INTEGER REFERENCES turns(id) ON DELETE CASCADE,
+            rating INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT '',
+            reviewed_at TEXT NOT NULL,
+            due_after TEXT,
+            UNIQUE (card_id, turn_id)
+        )"""
+    )
+    conn.execute("CREATE INDEX card_reviews_session ON card_reviews(session_id)")
+    conn.execute("CREATE INDEX card_reviews_card ON card_reviews(card_id, id)")
+    conn.execute(
+        """CREATE TABLE fsrs_parameters (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            parameters TEXT NOT NULL,
+            n_reviews INTEGER NOT NULL,
+            fitted_at TEXT NOT NULL
+        )"""
+    )
+
+
+
+# m004 uses only m001's tables, so a database that ran it before m003 existed is fine too.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_initial,
     m002_key_point_results,
     m003_turn_slots,
+    m004_drill_cards,
 )
 
 
