@@ -1,4 +1,4 @@
-"""The engine value: decided once, labelled honestly, offline for the session after a failure."""
+"""The engine for a process: decided once, the local one never judges, a dead server is shown."""
 
 from __future__ import annotations
 
@@ -7,104 +7,63 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from prep_agent.config import load_settings
-from prep_agent.interview.interviewer import Interviewer
 from prep_agent.knowledge.library import load_notes
-from prep_agent.knowledge.models import Topic
-from prep_agent.llm import OFFLINE_LABEL
+from prep_agent.llm import Engine, EngineKind
 from prep_agent.local_model import LocalServer
-from prep_agent.practice.engine import Engine, start_engine
-from prep_agent.practice.session import PracticeSession, make_scorer
-from prep_agent.prompts import PromptLibrary, PromptSet
+from prep_agent.practice.engine import start_engine
+from prep_agent.practice.factory import PracticeDeps, build_practice
+from prep_agent.prompts import PromptLibrary
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.store import TranscriptStore
 
 ROOT = Path(__file__).resolve().parent.parent
-ANSWER = "DGX systems are NVIDIA's AI platforms for training and inference in data centers."
-
-
-class DeadServerModel(GenericFakeChatModel):
-    """Fails every call like a server that is gone, counting the attempts."""
-
-    calls: list[int] = []
-
-    def _stream(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def, override]
-        self.calls.append(1)
-        raise ConnectionError("connection refused")
-
-
-@pytest.fixture(scope="module")
-def topics() -> list[Topic]:
-    return load_notes(ROOT / "seeds").topics
-
-
-@pytest.fixture(scope="module")
-def prompt_set() -> PromptSet:
-    return PromptLibrary(ROOT / "prompts").load("hiring-manager")
-
-
-def test_offline_takes_over_for_the_rest_of_the_session_after_a_failure(
-    topics: list[Topic], prompt_set: PromptSet, encoder: Any,
-) -> None:
-    dead = DeadServerModel(messages=iter([]))
-    interviewer = Interviewer(topics, None, prompt_set, chat_model=dead, seed=1)
-    transcripts = TranscriptStore(connect(":memory:"))
-    practice = PracticeSession(interviewer, make_scorer(encoder), transcripts, model="m",
-                               follow_ups=True)
-    sid = practice.start(3)
-    notes = []
-    while (question := practice.next_question()) is not None:
-        "".join(question)
-        notes.append(question.result().engine_note)
-        practice.submit(ANSWER)
-    practice.finish()
-    assert len(dead.calls) == 1  # never tried again after the first failure
-    assert notes[0] is not None and notes[0].startswith("LLM failed (ConnectionError")
-    assert all(n is None for n in notes[1:])  # later questions were planned offline
-    assert practice.engine_note == ("The LLM failed (ConnectionError); the offline engine took "
-                                    "over for the rest of this session")
-    assert transcripts.get_session(sid).meta["engine_fallback"] == practice.engine_note
-
-
-def test_a_rejected_reply_is_not_a_failure(topics: list[Topic], prompt_set: PromptSet,
-                                           encoder: Any) -> None:
-    chat = GenericFakeChatModel(messages=iter([AIMessage(content="Hello there")] * 5))
-    interviewer = Interviewer(topics, None, prompt_set, chat_model=chat, seed=1)
-    practice = PracticeSession(interviewer, make_scorer(encoder),
-                               TranscriptStore(connect(":memory:")), follow_ups=False)
-    practice.start(1)
-    question = practice.next_question()
-    assert question is not None
-    assert (question.result().engine_note or "").startswith("LLM reply rejected")
-    assert practice.engine_note is None and interviewer.chat_model is chat
 
 
 def test_engine_is_decided_from_settings() -> None:
     offline = start_engine(load_settings({"PREP_AGENT_LOCAL_LLM": "0"}))
-    assert (offline.kind, offline.status, offline.chat_model) == ("offline", OFFLINE_LABEL, None)
+    assert offline.kind == EngineKind.offline and offline.chat_model is None
     remote = start_engine(load_settings({"OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
                                          "PREP_AGENT_MODEL": "llama3.2"}))
-    assert remote.kind == "llm" and remote.judge_model is remote.chat_model is not None
-    assert remote.status == "LLM: llama3.2 @ http://127.0.0.1:9/v1"
-    fake = GenericFakeChatModel(messages=iter([]))
-    given = start_engine(load_settings({"PREP_AGENT_LOCAL_LLM": "0"}), chat_model=fake)
-    assert given.chat_model is fake and given.status == "LLM: GenericFakeChatModel"
+    assert remote.kind == EngineKind.llm and remote.judge_model is remote.chat_model is not None
+    assert remote.badge == "LLM: llama3.2 @ http://127.0.0.1:9/v1" and not remote.compact
 
 
-def test_a_stopped_local_server_is_shown_as_offline_with_the_reason(tmp_path: Path) -> None:
+def _dead_server(tmp_path: Path) -> LocalServer:
     server = LocalServer(tmp_path / "m.gguf", "m", log_path=tmp_path / "log")
     # A process that already exited stands in for a server that died.
     server.proc = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
     server.proc.wait(30)
-    fake = GenericFakeChatModel(messages=iter([]))
-    engine = Engine(kind="local", label="Local LLM: m", chat_model=fake, server=server)
-    assert engine.live_chat_model is None and engine.judge_model is None
-    assert engine.status == (f"{OFFLINE_LABEL}: the local LLM server stopped (exit code 3); "
-                             "the offline engine took over")
+    return server
+
+
+def test_a_stopped_local_server_is_shown_with_the_offline_takeover(tmp_path: Path) -> None:
+    engine = Engine(kind=EngineKind.local, label="Local LLM: m", server=_dead_server(tmp_path),
+                    chat_model=GenericFakeChatModel(messages=iter([])), judges=False)
+    assert engine.badge == "Local LLM: m · stopped; the offline engine took over"
     engine.close()
-    failed = Engine(kind="offline", label=OFFLINE_LABEL, note="the local LLM failed to start (x)")
-    assert failed.status.endswith("failed to start (x); the offline engine took over")
+    assert engine.server is not None and engine.server.proc is None
+
+
+def test_the_local_engine_phrases_questions_but_never_grades(tmp_path: Path,
+                                                              encoder: Any) -> None:
+    reply = AIMessage(content="How would you describe DGX Spark to a new teammate?")
+    chat = GenericFakeChatModel(messages=iter([reply] * 5))
+    engine = Engine(kind=EngineKind.local, model="m", label="Local LLM: m", chat_model=chat,
+                    compact=True, judges=False)
+    assert engine.uses_llm and engine.judge_model is None
+    deps = PracticeDeps(
+        prompts=PromptLibrary(ROOT / "prompts"), topics=load_notes(ROOT / "seeds").topics,
+        store=None, encoder=encoder, transcripts=TranscriptStore(connect(":memory:")),
+        engine=engine, resume_facts=[], settings=None,
+    )
+    practice = build_practice(deps, "hiring-manager", seed=1, follow_ups=False)
+    assert practice.interviewer.compact
+    practice.start(1)
+    question = practice.next_question()
+    assert question is not None
+    result = practice.submit(question.turn_id, "DGX systems are NVIDIA's AI platforms.")
+    assert result.score is not None and result.score.engine == "offline"
