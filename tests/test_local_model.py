@@ -195,7 +195,7 @@ needs_local = pytest.mark.skipif(not local_available(), reason=str(missing_reaso
 # A busy 2-core machine can take minutes per reply; the tests check behaviour, not speed
 # (bench/local_llm.py measures that).
 PATIENT = {"PREP_AGENT_HOME": "/tmp/unused", "PREP_AGENT_LOCAL_LLM": "0",
-           "PREP_AGENT_LLM_TIMEOUT": "600"}
+           "PREP_AGENT_LLM_TIMEOUT": "300", "PREP_AGENT_LLM_DEADLINE": "300"}
 
 
 @pytest.fixture(scope="module")
@@ -243,9 +243,12 @@ def test_local_model_asks_grounded_questions(server: LocalServer) -> None:
                               compact=engine.compact)
     asked: list[str] = []
     written = []
-    for planned in interviewer.plan(3):
+    for planned in interviewer.plan(4):
         question = interviewer.ask(planned, asked)
         asked.append(question.text)
+        if planned.type == "drill":  # a drill keeps its offline wording
+            assert question.text == planned.offline_text and question.engine_note is None
+            continue
         if question.engine == "offline":
             # The interviewer's own checks may reject a muddled reply: it must say so.
             assert (question.engine_note or "").startswith("LLM reply rejected"), question
@@ -258,7 +261,7 @@ def test_local_model_asks_grounded_questions(server: LocalServer) -> None:
         for point in question.target_key_points:
             assert not _overlap(question.text, point, planned.offline_text), (question.text, point)
     assert written, f"the local model wrote none of: {asked}"
-    assert len(set(asked)) == 3
+    assert len(set(asked)) == len(asked)
 
 
 @pytest.mark.slow
@@ -293,7 +296,7 @@ def test_a_server_killed_mid_session_hands_over_to_offline_and_says_so(
         question = second.result()
         assert text and question.engine == "offline"
         assert (question.engine_note or "").startswith("LLM failed")
-        assert practice.engine.fell_back and "fell back to offline" in practice.engine.badge
+        assert practice.engine.fell_back and "offline engine took over" in practice.engine.badge
         result = practice.submit(second.turn_id,
                                  "I would align developer feedback with engineering.")
         assert result.score is not None  # the session carries on, graded offline
