@@ -325,8 +325,6 @@ def render() -> None:
     engine_badge(svc)
     session_id = _param_session()
     practice = st.session_state.get(PRACTICE_KEY)
-    if isinstance(practice, PracticeSession) and practice.engine_note:
-        st.caption(f":material/cloud_off: {escape_md(practice.engine_note)}")
     if session_id is None and isinstance(practice, PracticeSession) and practice.session_id:
         # Back from another page (the URL lost ?session=N): carry on with the running interview.
         session_id = practice.session_id
