@@ -30,7 +30,7 @@ from prep_agent.interview.leaks import words  # noqa: E402
 from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder  # noqa: E402
 from prep_agent.knowledge.parser import parse_notes  # noqa: E402
 from prep_agent.knowledge.store import ensure_ingested, open_store  # noqa: E402
-from prep_agent.llm import build_chat_model  # noqa: E402
+from prep_agent.llm import LOCAL_MAX_TOKENS, build_chat_model  # noqa: E402
 from prep_agent.local_model import (  # noqa: E402
     QWEN_05B,
     QWEN_15B,
@@ -39,7 +39,6 @@ from prep_agent.local_model import (  # noqa: E402
     ensure_gguf,
     missing_reason,
 )
-from prep_agent.practice.engine import LOCAL_MAX_TOKENS  # noqa: E402
 from prep_agent.prompts import PromptLibrary  # noqa: E402
 
 MODELS = {"0.5b": QWEN_05B, "1.5b": QWEN_15B}
@@ -115,7 +114,7 @@ def bench_model(key: str, model: ShippedModel, home: Path, n: int, prompt_set_na
         start_s = time.monotonic() - cold_began
         settings = load_settings({"PREP_AGENT_HOME": str(home)}).with_(
             engine="llm", openai_base_url=server.base_url, model=model.alias,
-            llm_timeout_s=300.0, llm_max_retries=0)
+            llm_timeout_s=300.0, llm_deadline_s=300.0, llm_max_retries=0)
         chat = build_chat_model(settings, max_tokens=LOCAL_MAX_TOKENS)
         interviewer = Interviewer(topics, store, prompt_set, chat_model=chat, seed=1,
                                   compact=compact)
