@@ -214,7 +214,8 @@ def avoid_words(rule: AvoidRule, context: set[str]) -> AvoidWords:
         elif terms:
             nameless.append(terms)
     options = [
-        own for option in rule.alternatives
+        own
+        for option in rule.alternatives
         if (own := {t: 1.0 for t in option if not matched_terms({t: 1.0}, context)})
     ]
     return AvoidWords(tuple(names), tuple(nameless), tuple(options), rule.kinds, rule.negated)

@@ -120,8 +120,10 @@ def prepare(req: ScoreRequest, encoder: Encoder) -> tuple[ScoreRequest, Prepared
         vecs = _checked(encoder.encode(answer_texts, batch_size=1), len(answer_texts))
         ref_vecs = _checked(cached(references), len(references))
     else:
-        both = _checked(encoder.encode(answer_texts + references, batch_size=4),
-                        len(answer_texts) + len(references))
+        both = _checked(
+            encoder.encode(answer_texts + references, batch_size=4),
+            len(answer_texts) + len(references),
+        )
         vecs, ref_vecs = both[: len(answer_texts)], both[len(answer_texts) :]
     clause_vecs: list[np.ndarray] = []
     start = 0
@@ -334,11 +336,18 @@ def judge_key_point(
     strength = sum(strengths) / len(strengths)
     if against and strength < PARTIAL_AT:
         result = KeyPointResult(
-            key_point=kp, status="contradicted", strength=0.0, evidence=list(dict.fromkeys(against))
+            key_point=kp,
+            status=Status.contradicted,
+            strength=0.0,
+            evidence=list(dict.fromkeys(against)),
         )
         return result, best_sem, best_lex
     status: Status = (
-        "covered" if strength >= COVERED_AT else "partial" if strength >= PARTIAL_AT else "missing"
+        Status.covered
+        if strength >= COVERED_AT
+        else Status.partial
+        if strength >= PARTIAL_AT
+        else Status.missing
     )
     quotes = list(dict.fromkeys(evidence)) if status != "missing" else []
     result = KeyPointResult(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol
+from enum import StrEnum
+from typing import Any, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -14,16 +15,29 @@ MAX_SENTENCES = 120
 MAX_LIST_ITEMS = 40
 MAX_ITEM_CHARS = 1_000
 
-Status = Literal["covered", "partial", "missing", "contradicted"]
-FLAGS = (
-    "empty",
-    "too_short",
-    "off_topic",
-    "question_echo",
-    "keyword_list",
-    "prompt_injection",
-    "contradiction",
-)
+
+class Status(StrEnum):
+    """How well the answer made a claim, key point or criterion (best first, contradicted last)."""
+
+    covered = "covered"
+    partial = "partial"
+    missing = "missing"
+    contradicted = "contradicted"
+
+
+class Flag(StrEnum):
+    """A whole-answer finding, in display order."""
+
+    empty = "empty"
+    too_short = "too_short"
+    off_topic = "off_topic"
+    question_echo = "question_echo"
+    keyword_list = "keyword_list"
+    prompt_injection = "prompt_injection"
+    contradiction = "contradiction"
+
+
+FLAGS: tuple[str, ...] = tuple(f.value for f in Flag)
 
 
 class Encoder(Protocol):
@@ -46,6 +60,8 @@ class ScoreRequest(BaseModel):
     avoid: list[str] = Field(default_factory=list)
     target_sentences: int | None = None
     id: str | None = None
+    question_type: str = "knowledge"
+    rubric: str | None = None  # prompt-set name whose grading rubric applies; None = built-in
 
     @field_validator("key_points", "resume_links", "avoid", mode="before")
     @classmethod
@@ -60,6 +76,15 @@ class ScoreRequest(BaseModel):
         return None if value is None else str(value)
 
 
+class ClaimResult(BaseModel):
+    """One atomic claim of a key point and how the answer made it."""
+
+    text: str
+    status: Status
+    strength: float
+    evidence: list[str] = Field(default_factory=list)
+
+
 class KeyPointResult(BaseModel):
     """How one key point fared, with the answer's own words as evidence."""
 
@@ -67,6 +92,18 @@ class KeyPointResult(BaseModel):
     status: Status
     strength: float
     evidence: list[str] = Field(default_factory=list)
+    claims: list[ClaimResult] = Field(default_factory=list)
+
+
+class CriterionResult(BaseModel):
+    """One rubric criterion of the question type (e.g. STAR 'result'), with quoted evidence."""
+
+    name: str
+    label: str
+    status: Status
+    strength: float
+    evidence: list[str] = Field(default_factory=list)
+    weight: float = 1.0
 
 
 class ResumeHit(BaseModel):
@@ -99,3 +136,5 @@ class Score(BaseModel):
     llm_error: str | None = None
     truncated: bool = False
     judge_prompt: str | None = None  # "prompt set" or "built-in" on the LLM path
+    question_type: str = "knowledge"
+    criteria: list[CriterionResult] = Field(default_factory=list)

@@ -40,6 +40,7 @@ from prep_agent.grading.models import (
     ResumeHit,
     Score,
     ScoreRequest,
+    Status,
 )
 from prep_agent.text.match import (
     injection_spans,
@@ -77,7 +78,7 @@ def score_offline(req: ScoreRequest, encoder: Encoder) -> Score:
     if guard is not None:
         flag, rationale = guard
         empty = [
-            KeyPointResult(key_point=k, status="missing", strength=0.0)
+            KeyPointResult(key_point=k, status=Status.missing, strength=0.0)
             for k in clip_list(req.key_points)
         ]
         truncated = len(req.answer) > MAX_ANSWER_CHARS

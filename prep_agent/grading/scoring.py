@@ -118,16 +118,19 @@ def _blend(
         if status == "contradicted":
             ledger.append(
                 KeyPointResult(
-                    key_point=off.key_point, status="contradicted", strength=0.0, evidence=quotes
+                    key_point=off.key_point,
+                    status=Status.contradicted,
+                    strength=0.0,
+                    evidence=quotes,
                 )
             )
             continue
         blended: Status = (
-            "covered"
+            Status.covered
             if strength >= COVERED_AT
-            else "partial"
+            else Status.partial
             if strength >= PARTIAL_AT
-            else "missing"
+            else Status.missing
         )
         evidence = list(dict.fromkeys(quotes + off.evidence)) if blended != "missing" else []
         ledger.append(
