@@ -51,6 +51,7 @@ class KP:
     key_point: str
     status: str
     strength: float = 0.0
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass
@@ -223,9 +224,12 @@ def test_instruction_key_point_never_becomes_the_follow_up_subject(
         target_key_points=["Tie to your VMware BI team launch—both deliver data-driven "
                            "solutions."], resume_fact="your VMware BI team launch",
         prompt_set="bar-raiser", prompt_hash="x")
+    star = ("At VMware the BI team had no dashboards. I was responsible for the launch. I hired "
+            "four analysts. We launched two weeks early.")
     for status in STATUSES:
+        # The STAR story is complete, so the follow-up goes after the key point itself.
         follow = interviewer.follow_up(question, Score([KP(question.target_key_points[0],
-                                                           status)]))
+                                                           status)]), star)
         assert follow is not None and follow.subject == "DGX Spark", follow
         assert not problems(follow.text, follow.subject, question.resume_fact, 500)
 

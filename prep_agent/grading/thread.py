@@ -62,8 +62,6 @@ class KeyPointLike(Protocol):
     def status(self) -> str: ...
     @property
     def strength(self) -> float: ...
-    @property
-    def evidence(self) -> Sequence[str]: ...
 
 
 class ScoreLike(Protocol):
@@ -154,7 +152,8 @@ def _claims_of(kp: KeyPointLike) -> list[tuple[str, str, float, tuple[str, ...]]
     # grading-v2 splits key points into claims; an older score is one claim per key point.
     claims: Iterable[Any] = getattr(kp, "claims", None) or ()
     out = [(c.text, str(c.status), float(c.strength), tuple(c.evidence)) for c in claims]
-    return out or [(kp.key_point, str(kp.status), float(kp.strength), tuple(kp.evidence))]
+    quotes = tuple(getattr(kp, "evidence", None) or ())  # a hand-made score may carry none
+    return out or [(kp.key_point, str(kp.status), float(kp.strength), quotes)]
 
 
 def _better(new: ClaimEntry, old: ClaimEntry) -> bool:

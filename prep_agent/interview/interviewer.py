@@ -9,13 +9,8 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from prep_agent.errors import PrepAgentError, StoreError
-from prep_agent.interview.followups import (
-    STATUS_PHRASE,
-    KeyPointLike,
-    follow_up_subject,
-    offline_follow_up,
-    weakest_miss,
-)
+from prep_agent.grading.thread import KeyPointLike, ThreadAnswer
+from prep_agent.interview.followups import STATUS_PHRASE, plan_follow_up
 from prep_agent.interview.leaks import (
     STOPWORDS,
     clean_llm_question,
@@ -33,6 +28,7 @@ from prep_agent.interview.planner import (
 from prep_agent.knowledge.models import Topic
 from prep_agent.llm import TextStream
 from prep_agent.prompts import PromptSet, QuestionType, judge_variables
+from prep_agent.text.signals import asks_for, detect
 
 MASTERY = {"covered": 1.0, "partial": 0.5, "missing": 0.0, "contradicted": 0.0}
 
@@ -68,6 +64,9 @@ class Question(BaseModel):
     engine_note: str | None = None
     parent_id: str | None = None
     followup_depth: int = 0
+    # The main question's key points, kept on its follow-ups so the thread is graded whole.
+    thread_key_points: list[str] = Field(default_factory=list)
+    probe: str | None = None  # the STAR/scenario element a follow-up asks for
 
     def score_request(self, answer: str) -> dict[str, object]:
         """The fields of scoring's ScoreRequest: `ScoreRequest(**q.score_request(answer))`."""
@@ -78,6 +77,8 @@ class Question(BaseModel):
             "resume_links": list(self.resume_links),
             "avoid": list(self.avoid),
             "target_sentences": self.target_sentences,
+            "question_type": self.type,
+            "rubric": self.prompt_set,
         }
 
 
@@ -277,55 +278,69 @@ class Interviewer:
     # --- follow-ups --------------------------------------------------------------------------
 
     def stream_follow_up(
-        self, question: Question, score: ScoreLike, answer: str = ""
+        self, question: Question, score: ScoreLike, answer: str = "",
+        thread: Sequence[tuple[Question, str, ScoreLike | None]] | None = None,
     ) -> QuestionStream | None:
-        """A follow-up aimed at the weakest missed key point, or None when none is due."""
+        """A follow-up aimed at what the thread still lacks, or None when none is due.
+
+        `thread` is the main question and its follow-ups so far, with answers and scores,
+        ending with this answer; without it the thread is this one answer.
+        """
         if question.followup_depth >= self.prompt_set.settings.followups_per_question:
             return None
-        miss = weakest_miss(score.key_points)
-        if miss is None:
+        turns = list(thread) if thread else [(question, answer, score)]
+        main = turns[0][0]
+        key_points = main.thread_key_points or main.target_key_points
+        answers = [ThreadAnswer(text, s) for _, text, s in turns]
+        probe = plan_follow_up(self.prompt_set, self.seed, main, key_points, question, answers)
+        if probe is None:
             return None
-        status = miss.status
-        subject = follow_up_subject(question, miss.key_point)
-        known = (question.text, subject)
-        fallback = offline_follow_up(self.prompt_set, self.seed, question, status, subject,
-                                     miss.key_point, known)
+        subject = probe.subject
+        known = (question.text, subject, *(text for _, text, _ in turns))
+        contained = frozenset(detect([text for _, text, _ in turns]))
         messages = None
         if self.chat_model is not None:
             messages = self.prompt_set.followup_template().invoke({
                 **self.prompt_set.partial_vars(),
                 "topic": clean_title(question.topic), "subject": subject,
                 "question": question.text, "answer": judge_variables("", answer, [])["answer"],
-                "missed_key_point": miss.key_point,
-                "status": STATUS_PHRASE.get(status, status),
+                "missed_key_point": probe.secret,
+                "status": STATUS_PHRASE.get(probe.status, probe.status),
                 "grounding": _bullets([f"[{c.source}:{c.line}] ({c.kind}) {c.text}"
                                        for c in question.citations]),
-                "draft": fallback, "depth": str(question.followup_depth + 1),
+                "draft": probe.text, "depth": str(question.followup_depth + 1),
             })
         limit = self.prompt_set.settings.max_question_chars
 
         def check(text: str) -> str | None:
-            if leaks(text, miss.key_point, *known):
+            if leaks(text, probe.secret, *known):
                 return "it gave the key point away"
+            if asks_for(text) & contained:
+                return "it asked for something the answers already gave"
             return f"longer than {limit} characters" if len(text) > limit else None
 
-        text = TextStream(self.chat_model, messages, fallback, check=check,
+        text = TextStream(self.chat_model, messages, probe.text, check=check,
                           clean=clean_llm_question, max_chars=3 * limit)
         depth = question.followup_depth + 1
 
         def build(wording: str, engine: str, note: str | None) -> Question:
             return question.model_copy(update={
                 "id": f"{question.id}.f{depth}", "text": wording, "subject": subject,
-                "target_key_points": [miss.key_point], "engine": engine, "engine_note": note,
+                "target_key_points": list(probe.key_points), "thread_key_points": key_points,
+                "probe": probe.gap.name if probe.gap.kind == "element" else None,
+                "engine": engine, "engine_note": note,
                 "parent_id": question.id, "followup_depth": depth,
                 "prompt_set": self.prompt_set.name, "prompt_hash": self.prompt_set.hash,
             })
 
         return QuestionStream(text, build)
 
-    def follow_up(self, question: Question, score: ScoreLike, answer: str = "") -> Question | None:
-        """The follow-up Question, or None when the answer covered everything or K is reached."""
-        stream = self.stream_follow_up(question, score, answer)
+    def follow_up(
+        self, question: Question, score: ScoreLike, answer: str = "",
+        thread: Sequence[tuple[Question, str, ScoreLike | None]] | None = None,
+    ) -> Question | None:
+        """The follow-up Question, or None when the thread covers the point or K is reached."""
+        stream = self.stream_follow_up(question, score, answer, thread)
         return None if stream is None else stream.result()
 
     # --- summary -----------------------------------------------------------------------------

@@ -116,7 +116,7 @@ _PHRASE_STOP = _wordset(
     "is are was were be been it its we i you they he she them us me was then than into about "
     "over under after before across during every each all any some had has have did does do "
     "got gets will would can could should not no first then now too again early later "
-    "today soon instead")
+    "today soon instead i'd i'm i've i'll we'd we're we've you'd you're")
 _VAGUE_HEADS = _wordset("way thing things time lot bit kind sort point end part one")
 
 
@@ -149,3 +149,31 @@ def mention(text: str) -> str | None:
         if best is None or rank > best[:2]:
             best = (*rank, phrase)
     return best[2] if best is not None and best[0] >= 2 else None
+
+
+_ASKS: dict[Element, re.Pattern[str]] = {
+    Element.metric: re.compile(
+        r"\b(?:numbers?|metrics?|measured?|measuring|quantif\w*|how\s+(?:much|many)|percent|"
+        r"kpis?)\b", re.IGNORECASE),
+    Element.action: re.compile(
+        r"\b(?:you\s+personally|what\s+did\s+you\s+(?:do|own)|your\s+own\s+(?:part|role)|"
+        r"what\s+you\s+did)\b", re.IGNORECASE),
+    Element.result: re.compile(
+        r"\b(?:results?|outcomes?|what\s+did\s+it\s+change|what\s+changed|impact|"
+        r"how\s+did\s+it\s+(?:end|turn\s+out))\b", re.IGNORECASE),
+    Element.stakeholders: re.compile(
+        r"\b(?:who\s+would\s+you|who\s+did\s+you|which\s+(?:stakeholders|teams|people))\b",
+        re.IGNORECASE),
+    Element.situation: re.compile(r"\b(?:situation|set\s+the\s+scene)\b", re.IGNORECASE),
+    Element.task: re.compile(
+        r"\b(?:accountable\s+for|responsible\s+for|your\s+task)\b", re.IGNORECASE),
+    Element.risks: re.compile(r"\b(?:risks?|go\s+wrong)\b", re.IGNORECASE),
+    Element.decision: re.compile(r"\b(?:decide|decision|trade-?offs?)\b", re.IGNORECASE),
+    Element.first_steps: re.compile(
+        r"\b(?:first\s+48\s+hours|first\s+steps?|day\s+one)\b", re.IGNORECASE),
+}
+
+
+def asks_for(question: str) -> set[Element]:
+    """The elements a question asks the candidate for ("how did you measure it?" -> metric)."""
+    return {element for element, pattern in _ASKS.items() if pattern.search(question)}
