@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from prep_agent.grading.thread import Gap, GapKind, ThreadAnswer, build_ledger, thread_gaps
-from prep_agent.interview.leaks import leaked_stems
+from prep_agent.interview.leaks import STOPWORDS, leaked_stems, words
 from prep_agent.interview.phrasing import is_dangling, mentions, subject_of
 from prep_agent.interview.planner import Target, offline_values
 from prep_agent.prompts import PromptSet, QuestionType, render_offline
@@ -35,7 +35,7 @@ PROBES: dict[Element, tuple[str, str]] = {
     Element.action: ("You mentioned {mention}. On {anchor}, what did you personally do there, "
                      "step by step?",
                      "On {anchor}, what did you personally do, step by step?"),
-    Element.result: ("You mentioned {mention}; what did it change on {anchor}?",
+    Element.result: ("You mentioned {mention}; what did that change on {anchor}?",
                      "How did {anchor} turn out, and what changed because of your work?"),
     Element.metric: ("You mentioned {mention}. How did you measure whether {anchor} worked?",
                      "How did you measure whether {anchor} worked?"),
@@ -163,12 +163,12 @@ def plan_follow_up(
         text = _probe_text(element, anchor, mention(latest), "", (question.text,))
         return Probe(gap, anchor, secret, "left out", text, tuple(key_points))
     subject = follow_up_subject(question, gap.name)
-    known = (question.text, subject, *answers)
     text = offline_follow_up(prompt_set, seed, question, gap.status, subject, gap.name,
                              (question.text, subject), contained)
     said = mention(latest)
-    # Quote the candidate back when the wording stays short and gives nothing away.
-    if (said and text.count("?") + text.count(". ") < 3 and not mentions(text, said)
-            and not leaked_stems(said, gap.name, *known)):
+    # Quote the candidate back when the quote is on the point and the wording stays short.
+    on_point = said and (set(words(said)) - STOPWORDS) & set(words(" ".join(
+        [gap.name, subject, *key_points])))
+    if on_point and said and text.count("?") + text.count(". ") < 3 and not mentions(text, said):
         text = f"You mentioned {said}. {text}"
     return Probe(gap, subject, gap.name, gap.status, text, (gap.name,))
