@@ -200,7 +200,8 @@ def test_swapping_the_set_changes_follow_ups(topics: list[Topic], library: Promp
     texts = set()
     for name in ("hiring-manager", "bar-raiser", "recruiter-screen"):
         interviewer = Interviewer(topics, None, library.load(name), seed=0)
-        planned = next(p for p in interviewer.plan(8) if p.target.subject == "DGX Spark")
+        planned = next(p for p in interviewer.plan(8) if p.target.subject == "DGX Spark"
+                       and p.type != "behavioral")  # behavioral threads probe STAR first
         question = interviewer.ask(planned)
         follow = interviewer.follow_up(question, Score([KP(question.target_key_points[0],
                                                            "missing")]))
