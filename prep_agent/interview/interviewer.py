@@ -18,11 +18,13 @@ from prep_agent.interview.leaks import (
     words,
 )
 from prep_agent.interview.planner import (
+    PlanHistory,
     PlannedQuestion,
     Target,
     clean_title,
     offline_values,
     plan_questions,
+    template_key,
     topic_targets,
 )
 from prep_agent.knowledge.models import Topic
@@ -67,6 +69,7 @@ class Question(BaseModel):
     # The main question's key points, kept on its follow-ups so the thread is graded whole.
     thread_key_points: list[str] = Field(default_factory=list)
     probe: str | None = None  # the STAR/scenario element a follow-up asks for
+    template: str = ""  # the offline template ("type/kind/index"), for the planner's history
 
     def score_request(self, answer: str) -> dict[str, object]:
         """The fields of scoring's ScoreRequest: `ScoreRequest(**q.score_request(answer))`."""
@@ -174,8 +177,12 @@ class Interviewer:
         topics: Sequence[str] | None = None,
         history: Mapping[str, float] | None = None,
         asked: Sequence[str] = (),
+        past: PlanHistory | None = None,
     ) -> list[PlannedQuestion]:
-        """N questions over the chosen topics (titles, case-insensitive; None = all)."""
+        """N questions over the chosen topics (titles, case-insensitive; None = all).
+
+        `history` is mastery per key point; `past` what earlier sessions asked.
+        """
         targets = self.targets
         if topics:
             wanted = {t.strip().lower() for t in topics}
@@ -189,7 +196,7 @@ class Interviewer:
             raise PrepAgentError("The notes have no key points, goals or practice notes to ask "
                                  "about: add items with **Key Point** lines to a notes file")
         planned = plan_questions(targets, self.prompt_set, n, seed=self.seed, history=history,
-                                 asked=asked)
+                                 asked=asked, past=past)
         if not planned:
             raise PrepAgentError(
                 f"Prompt set {self.prompt_set.name!r} has no offline templates for these notes: "
@@ -265,6 +272,7 @@ class Interviewer:
                 target_sentences=(target.sentences or self.prompt_set.settings.drill_sentences)
                 if planned.type == "drill" else None,
                 resume_fact=target.resume_fact, citations=cites, prompt_set=self.prompt_set.name,
+                template=template_key(planned.type, target.kind, planned.template_index),
                 prompt_hash=self.prompt_set.hash, engine=engine,  # type: ignore[arg-type]
                 engine_note=note,
             )

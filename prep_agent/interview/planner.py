@@ -310,9 +310,11 @@ def plan_questions(
     while len(planned) < n and units:
         # Never-asked units in base order; then units with a target this session has not
         # asked, least asked and weakest first.
+        previous = planned[-1].type if planned else None
         order = sorted(units, key=lambda u: (
             count[u] > 0, all(state.targets[t.id] for t in units[u]), count[u],
-            weakness[u] if count[u] else 0, base[u]))
+            weakness[u] if count[u] else 0,
+            _type_penalty(units[u], prompt_set, state, previous) if count[u] else 0, base[u]))
         for unit in order:
             choice = _choose(units[unit], prompt_set, rng, state,
                              planned[-1].type if planned else None)
@@ -329,6 +331,14 @@ def plan_questions(
         else:
             break
     return planned
+
+
+def _type_penalty(targets: Sequence[Target], prompt_set: PromptSet, state: _State,
+                  previous: QuestionType | None) -> int:
+    """How overused the unit's best question type is (ties between asked units rotate types)."""
+    fresh = [t for t in targets if not state.targets[t.id]] or list(targets)
+    return min(2 * state.types[q] + (q == previous)
+               for t in fresh for q in eligible_types(t, prompt_set))
 
 
 @dataclass
