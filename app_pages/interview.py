@@ -13,9 +13,9 @@ import streamlit as st
 from app_pages.fmt import escape_md, escape_stream, pct
 from app_pages.scorecard import revealed_notes, score_card
 from app_pages.ui import engine_badge, services
-from prep_agent.errors import PrepAgentError
+from prep_agent.errors import PrepAgentError, StaleAnswerError
 from prep_agent.practice.session import PracticeSession
-from prep_agent.transcripts.records import Session, Turn
+from prep_agent.transcripts.records import NumberedTurn, Session, Turn
 
 PRACTICE_KEY = "interview_practice"
 PARAM = "session"
@@ -139,12 +139,6 @@ def _practice(session_id: int) -> tuple[PracticeSession | None, bool]:
     return practice, bool(late)
 
 
-def _question_label(turn: Turn, numbers: dict[int, int]) -> str:
-    if turn.parent_id is not None:
-        return f"Follow-up on question {numbers.get(turn.parent_id, '?')}"
-    return f"Question {numbers[turn.id]}"
-
-
 def _question_message(turn: Turn, label: str) -> None:
     with st.chat_message("assistant", avatar=QUESTION_AVATAR):
         st.caption(f"{label} · {escape_md(turn.type)}")
@@ -157,37 +151,31 @@ def _question_message(turn: Turn, label: str) -> None:
 def _answer_message(turn: Turn, reveal: bool, latest: bool = True) -> None:
     """The answer with its score card, then the notes and a model answer, when feedback is on."""
     if turn.answer is None:
+        if turn.skipped_at is not None:
+            st.caption(":material/skip_next: Skipped.")
         return
     with st.chat_message("user"):
-        if reveal and turn.score:
+        if reveal and turn.card is not None:
             with st.container(key=f"scorecard-{turn.id}"):
-                score_card(turn.score, turn.answer)
+                score_card(turn.card, turn.answer)
         else:
             st.markdown(escape_md(turn.answer) or "*(empty answer)*")
             if reveal and turn.score_error:
                 st.warning(escape_md(turn.score_error))
             elif not reveal:
                 st.caption(":material/lock: Saved. Feedback comes at the end (exam mode).")
-    if reveal and turn.question.get("citations"):
+    if reveal and turn.citations:
         # Only the latest answer's notes are open: earlier ones would bury the chat.
-        revealed_notes(turn.question, services().model_answer(turn.question), expanded=latest)
+        revealed_notes(turn.citations, services().model_answer(turn.asked), expanded=latest)
 
 
-def _history(session: Session, reveal: bool, open_latest: bool = True) -> dict[int, int]:
-    """Every turn so far; returns main question numbers by turn id."""
-    numbers: dict[int, int] = {}
+def _history(session: Session, reveal: bool, open_latest: bool = True) -> None:
+    """Every turn so far, labelled as every view labels them."""
     answered = [t.id for t in session.turns if t.answer is not None]
     latest = answered[-1] if answered and open_latest else None
-    for turn in session.turns:
-        _number(turn, numbers)
-        _question_message(turn, _question_label(turn, numbers))
-        _answer_message(turn, reveal, latest=turn.id == latest)
-    return numbers
-
-
-def _number(turn: Turn, numbers: dict[int, int]) -> None:
-    if turn.parent_id is None and turn.id not in numbers:
-        numbers[turn.id] = len(numbers) + 1
+    for place in session.numbered_turns():
+        _question_message(place.turn, place.caption)
+        _answer_message(place.turn, reveal, latest=place.turn.id == latest)
 
 
 def _summary(session_id: int, summary: dict[str, Any]) -> None:
@@ -223,13 +211,8 @@ def _ask_next(practice: PracticeSession) -> bool:
     question = practice.next_question()
     if question is None:
         return False
-    # position counts the main questions recorded so far; this one is recorded as it ends.
-    if question.is_follow_up:
-        label = f"Follow-up on question {practice.position}" if practice.position else "Follow-up"
-    else:
-        label = f"Question {practice.position + 1} of {len(practice.plan)}"
     with st.chat_message("assistant", avatar=QUESTION_AVATAR):
-        st.caption(label)
+        st.caption(question.label)
         if st.session_state.get(STREAMING_KEY) == id(question):
             # A rerun cut the earlier stream short: its start is gone, so show the whole text.
             st.markdown(escape_md(question.result().text))
@@ -290,27 +273,42 @@ def _interview(session_id: int) -> None:
     # A recorded current question is part of the history drawn below; otherwise stream it.
     current = practice.next_question()
     on_screen = current is not None and current.recorded
-    numbers = _history(session, reveal, open_latest=answer is None)
-    if answer is not None:
-        with st.spinner("Saving and scoring your answer…"):
-            try:
-                result = practice.submit(answer)
-            except PrepAgentError as exc:
-                st.error(str(exc))
-                return
-        turn = svc.transcripts.get_turn(result.turn_id)
-        if turn.id not in {t.id for t in session.turns}:
-            # The run that streamed this question was cut short by the answer (a fast typist),
-            # so the question was only recorded now: show it above its answer.
-            _number(turn, numbers)
-            _question_message(turn, _question_label(turn, numbers))
-        _answer_message(turn, reveal)
+    _history(session, reveal, open_latest=answer is None)
+    if answer is not None and current is not None:
+        late_question = not current.recorded  # a fast typist cut the question's stream short
+        try:
+            with st.spinner("Saving and scoring your answer…"):
+                result = practice.submit(current.turn_id, answer)
+        except StaleAnswerError as exc:
+            _stale(exc)
+            return
+        except PrepAgentError as exc:
+            st.error(str(exc))
+            return
+        place = _place(svc.transcripts.get_session(session_id), result.turn_id)
+        if late_question:
+            _question_message(place.turn, place.caption)
+        _answer_message(place.turn, reveal)
         on_screen = False
     if not on_screen and not _ask_next(practice):
         practice.finish()
         st.session_state.pop(PRACTICE_KEY, None)
         st.rerun()  # the finished view shows every score card and the summary
     _controls(practice)
+
+
+def _place(session: Session, turn_id: int) -> NumberedTurn:
+    return next(p for p in session.numbered_turns() if p.turn.id == turn_id)
+
+
+def _stale(exc: StaleAnswerError) -> None:
+    """Another tab got there first: nothing was saved; keep the text so it can be copied."""
+    st.session_state.pop(PRACTICE_KEY, None)  # the next run rebuilds from the database
+    st.error(f"{exc}.", icon=":material/sync_problem:")
+    st.caption("Your answer was not saved; copy it from here:")
+    st.code(exc.answer, language=None, wrap_lines=True)
+    if st.button("Reload", key="interview_reload", icon=":material/refresh:"):
+        st.rerun()
 
 
 def render() -> None:

@@ -67,22 +67,22 @@ def _transcript(session_id: int) -> None:
                f"engine {escape_md(info.engine)}"
                + (f" · model {escape_md(info.model)}" if info.model else "")
                + f" · topics: {escape_md(', '.join(info.topics) or 'all')}")
-    for turn in session.turns:
-        label = "Follow-up" if turn.is_follow_up else f"Question {turn.seq}"
+    for place in session.numbered_turns():
+        turn = place.turn
         with st.chat_message("assistant", avatar=":material/record_voice_over:"):
-            st.markdown(f"**{label}** · {escape_md(turn.type)}  \n{escape_md(turn.text)}")
+            st.markdown(f"**{place.label}** · {escape_md(turn.type)}  \n{escape_md(turn.text)}")
         if turn.answer is None:
-            st.caption("Not answered.")
+            st.caption("Skipped." if turn.skipped_at is not None else "Not answered.")
             continue
         with st.chat_message("user"):
-            if turn.score:
-                score_card(turn.score, turn.answer)
+            if turn.card is not None:
+                score_card(turn.card, turn.answer)
             else:
                 st.markdown(escape_md(turn.answer))
                 st.caption(f"Not scored: {turn.score_error}" if turn.score_error
                            else "Not scored yet.")
-        if turn.question.get("citations"):
-            revealed_notes(turn.question, svc.model_answer(turn.question), expanded=False)
+        if turn.citations:
+            revealed_notes(turn.citations, svc.model_answer(turn.asked), expanded=False)
     if session.summary:
         text = session.summary.get("text") if isinstance(session.summary, dict) else None
         if text:

@@ -35,3 +35,15 @@ class TranscriptError(PrepAgentError):
 
 class ConfigError(PrepAgentError):
     """An environment setting has an invalid value."""
+
+
+class StaleAnswerError(TranscriptError):
+    """An answer for a question that no longer waits for one (another tab, a skip, the end).
+
+    Nothing was written; `answer` keeps the text so the page can offer it for copying.
+    """
+
+    def __init__(self, message: str, answer: str, turn_id: int) -> None:
+        super().__init__(message)
+        self.answer = answer
+        self.turn_id = turn_id

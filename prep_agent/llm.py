@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from urllib.parse import urlsplit, urlunsplit
 
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -35,6 +37,71 @@ def engine_label(settings: Settings) -> str:
     if not settings.llm_configured:
         return "LLM selected but not configured: set OPENAI_API_KEY or OPENAI_BASE_URL"
     return f"LLM: {settings.model} @ {safe_url(settings.openai_base_url)}"
+
+
+class EngineKind(StrEnum):
+    """Who phrases questions and judges answers."""
+
+    offline = "offline"
+    llm = "llm"
+    local = "local"  # a model served on this machine (llama.cpp); wired by prep_agent.local_model
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The engine of a session, decided once (`build_engine`) and carried as a value."""
+
+    kind: EngineKind = EngineKind.offline
+    model: str = ""
+    host: str = ""
+    label: str = OFFLINE_LABEL
+    chat_model: BaseChatModel | None = field(default=None, compare=False, repr=False)
+    fell_back: bool = False
+    reason: str | None = None
+
+    @property
+    def uses_llm(self) -> bool:
+        """True when a chat model phrases questions and judges answers."""
+        return self.chat_model is not None and self.kind != EngineKind.offline
+
+    @property
+    def recorded_model(self) -> str:
+        """The model name a transcript records ('' for the offline engine)."""
+        return self.model if self.uses_llm else ""
+
+    def falling_back(self, reason: str) -> Engine:
+        """This engine after a failure made the session run offline (says so, keeps the why)."""
+        return replace(self, fell_back=True, reason=reason)
+
+    @property
+    def badge(self) -> str:
+        """The label, plus the fallback when one happened: the UI never hides which engine ran."""
+        if self.fell_back:
+            return f"{self.label} · fell back to offline ({self.reason or 'LLM failed'})"
+        return self.label
+
+
+def offline_engine() -> Engine:
+    """The offline engine: templates and the offline grader, no network."""
+    return Engine()
+
+
+def build_engine(settings: Settings, chat_model: BaseChatModel | None = None) -> Engine:
+    """Decide the engine once: a chat model passed in (tests, demos), else from settings."""
+    if chat_model is None:
+        chat_model = build_chat_model(settings)
+        if chat_model is None:
+            return offline_engine()
+        return Engine(kind=EngineKind.llm, model=settings.model,
+                      host=safe_url(settings.openai_base_url), label=engine_label(settings),
+                      chat_model=chat_model)
+    if settings.resolved_engine == "llm":
+        return Engine(kind=EngineKind.llm, model=settings.model,
+                      host=safe_url(settings.openai_base_url), label=engine_label(settings),
+                      chat_model=chat_model)
+    # A chat model passed in directly: say what it is, not what the settings say.
+    return Engine(kind=EngineKind.llm, label=f"LLM: {type(chat_model).__name__}",
+                  chat_model=chat_model)
 
 
 def build_chat_model(settings: Settings) -> BaseChatModel | None:

@@ -43,12 +43,13 @@ def _session(store: TranscriptStore, **kw: object) -> int:
 def test_migrations_recorded_and_idempotent() -> None:
     conn = sqlite3.connect(":memory:")
     applied = migrate(conn)
-    assert applied == [m.__name__ for m in MIGRATIONS] == ["m001_initial", "m002_key_point_results"]
+    assert applied == [m.__name__ for m in MIGRATIONS] == [
+        "m001_initial", "m002_key_point_results", "m003_turn_slots"]
     names = [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY name")]
     assert names == applied
     assert migrate(conn) == []
     assert migrate(conn) == []
-    assert conn.execute("SELECT COUNT(*) FROM _migrations").fetchone()[0] == 2
+    assert conn.execute("SELECT COUNT(*) FROM _migrations").fetchone()[0] == len(MIGRATIONS)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"sessions", "turns", "key_point_results", "_migrations"} <= tables
 
@@ -61,7 +62,7 @@ def test_only_new_migrations_run(tmp_path: Path) -> None:
     conn.execute("INSERT INTO _migrations VALUES ('m001_initial', 'x')")
     conn.commit()
     conn.close()
-    assert migrate(connect_raw(db)) == ["m002_key_point_results"]
+    assert migrate(connect_raw(db)) == ["m002_key_point_results", "m003_turn_slots"]
     assert migrate(connect(db)) == []
 
 

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from prep_agent.config import Settings
 from prep_agent.errors import PrepAgentError
 
 if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
-    from prep_agent.practice.session import (
-        PracticeQuestion,
-        PracticeSession,
-        PracticeSummary,
-        TurnResult,
-    )
+    from prep_agent.grading.report import ScoreCard
+    from prep_agent.knowledge.store import KnowledgeStore
+    from prep_agent.practice.factory import PracticeDeps
+    from prep_agent.practice.session import PracticeQuestion, PracticeSummary, TurnResult
 
 
 def read_answer(stream: TextIO) -> tuple[str | None, bool]:
@@ -31,47 +30,41 @@ def read_answer(stream: TextIO) -> tuple[str | None, bool]:
         lines.append(line)
 
 
-def _quotes(evidence: list[str]) -> str:
+def _quotes(evidence: Sequence[str]) -> str:
     return " / ".join(f"“{e}”" for e in evidence)
 
 
+def _card_lines(card: ScoreCard) -> list[str]:
+    """The terminal adapter of the score card: one block per section, quotes beneath."""
+    out = [f"Score: {card.overall}/100  (engine: {card.engine})"]
+    for section in card.sections:
+        out.append(f"{section.title}:")
+        for line in section.lines:
+            if line.status is not None:
+                out.append(f"  [{line.status:<12} {line.strength or 0:.2f}] {line.text}")
+            elif line.code:
+                out.append(f"  ! {line.code}" + (f": {line.text}" if line.text else ""))
+            else:
+                out.append(f"  - {line.text}")
+            if line.quotes:
+                out.append(f"      evidence: {_quotes(line.quotes)}")
+    if card.thread_coverage:
+        out.append(f"Thread coverage: {card.thread_coverage}")
+    out.append("Delivery: " + "; ".join(f"{k}: {v}" for k, v in card.delivery))
+    if card.llm_error:
+        out.append(f"LLM judge: {card.llm_error} (offline score shown)")
+    return out
+
+
 def format_score_card(result: TurnResult) -> str:
-    """The score card as plain text: overall, ledger with evidence, tie-ins, flags, notes."""
+    """The score card as plain text, then the notes behind the question and a model answer."""
+    from prep_agent.grading.report import ScoreCard
+
     out: list[str] = []
-    score = result.score
-    if score is None:
+    if result.score is None:
         out.append(f"Not scored: {result.error}")
     else:
-        out.append(f"Score: {score.overall}/100  (engine: {score.engine})")
-        out.append("Key points:")
-        for kp in score.key_points:
-            out.append(f"  [{kp.status:<12} {kp.strength:.2f}] {kp.key_point}")
-            if kp.evidence:
-                out.append(f"      evidence: {_quotes(kp.evidence)}")
-        if score.resume:
-            out.append("Resume tie-ins:")
-            out += [f"  + {h.fact}\n      evidence: {_quotes(h.evidence)}" for h in score.resume]
-        if score.avoid_hits:
-            out.append("Avoid flags:")
-            out += [f"  ! {h.avoid}\n      evidence: {_quotes(h.evidence)}"
-                    for h in score.avoid_hits]
-        if score.flags:
-            out.append("Flags: " + ", ".join(score.flags))
-        d = score.delivery
-        line = f"Delivery: {d.words} words, {d.sentences} sentence(s)"
-        if d.filler_words:
-            line += "; fillers: " + ", ".join(f"{k}×{n}" for k, n in d.filler_words.items())
-        if d.hedges:
-            line += "; hedges: " + ", ".join(f"{k}×{n}" for k, n in d.hedges.items())
-        if d.target_sentences:
-            verdict = "ok" if d.length_ok else "off target"
-            line += f"; target {d.target_sentences} sentence(s): {verdict}"
-        out.append(line)
-        if score.llm_error:
-            out.append(f"LLM judge: {score.llm_error} (offline score shown)")
-        if score.next_time:
-            out.append("Next time:")
-            out += [f"  - {tip}" for tip in score.next_time]
+        out += _card_lines(ScoreCard.from_score(result.score))
     if result.notes:
         out.append("From your notes:")
         out += [f"  {c.source}:{c.line} [{c.kind}] {c.text}" for c in result.notes]
@@ -81,11 +74,8 @@ def format_score_card(result: TurnResult) -> str:
     return "\n".join(out)
 
 
-def _ask(question: PracticeQuestion, number: int, total: int, out: TextIO) -> None:
-    if question.is_follow_up:
-        out.write("\nFollow-up: ")
-    else:
-        out.write(f"\nQuestion {number} of {total}: ")
+def _ask(question: PracticeQuestion, out: TextIO) -> None:
+    out.write("\nFollow-up: " if question.is_follow_up else f"\n{question.label}: ")
     out.flush()
     for chunk in question:
         out.write(chunk)
@@ -102,21 +92,18 @@ def _summary(summary: PracticeSummary, out: TextIO) -> None:
               f"python -m prep_agent export {summary.session_id} --format md\n")
 
 
-def _build(
-    settings: Settings, prompt_name: str, seed: int, follow_ups: bool
-) -> tuple[PracticeSession, Any]:
-    from prep_agent.interview.interviewer import Interviewer
+def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
+    """The terminal's notes, store, grader, transcripts and engine (first run ingests)."""
     from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder
     from prep_agent.knowledge.library import RESUME_FILE, load_notes, load_resume
     from prep_agent.knowledge.store import ensure_ingested, open_store
-    from prep_agent.llm import build_chat_model, engine_label
-    from prep_agent.practice.session import PracticeSession, make_scorer
+    from prep_agent.llm import build_engine
+    from prep_agent.practice.factory import PracticeDeps
     from prep_agent.prompts import PromptLibrary
     from prep_agent.transcripts.db import connect
     from prep_agent.transcripts.store import TranscriptStore
 
-    prompt_set = PromptLibrary(settings.prompts_dir).load(prompt_name)
-    chat_model = build_chat_model(settings)
+    engine = build_engine(settings)
     encoder = load_encoder()
     store = open_store(settings, MiniLMEmbedding(encoder))
     if store.count() == 0:  # first run: the seeds are ingested before the first question
@@ -126,76 +113,71 @@ def _build(
         notes = load_notes(settings.seeds_dir)
     for _source, message in notes.errors:
         print(f"warning: {message}", file=sys.stderr)
-    interviewer = Interviewer(
-        notes.topics, store, prompt_set, chat_model=chat_model, seed=seed,
-        resume_facts=load_resume(settings.seeds_dir / RESUME_FILE),
-    )
-    judge = prompt_set.judge_template() if chat_model is not None else None
     transcripts = TranscriptStore(connect(settings.db_path), secrets=[settings.openai_api_key])
-    model = settings.model if chat_model is not None else ""
-    practice = PracticeSession(interviewer, make_scorer(encoder, chat_model, judge), transcripts,
-                               model=model, settings=settings, follow_ups=follow_ups)
-    print(f"Engine: {engine_label(settings)} · prompt set: {prompt_set.name}", file=sys.stderr)
-    return practice, store
+    deps = PracticeDeps(
+        prompts=PromptLibrary(settings.prompts_dir), topics=notes.topics, store=store,
+        encoder=encoder, transcripts=transcripts, engine=engine,
+        resume_facts=load_resume(settings.seeds_dir / RESUME_FILE), settings=settings,
+    )
+    return deps, store
 
 
 def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
     """Run a mock interview on stdin/stdout; an empty line ends an answer, EOF the session."""
+    from prep_agent.errors import StaleAnswerError
+    from prep_agent.practice.factory import build_practice, resume_practice
+
     if args.engine:
         settings = settings.with_(engine=args.engine)
     resume_id: int | None = args.resume
     if args.questions < 1:
         raise PrepAgentError(f"--questions must be at least 1 (got {args.questions})")
-    prompt_name, seed, follow_ups = args.prompts or settings.prompt_set, args.seed, True
-    if resume_id is not None:
-        from prep_agent.transcripts.db import connect
-        from prep_agent.transcripts.store import TranscriptStore
-
-        peek = TranscriptStore(connect(settings.db_path))
-        try:
-            session = peek.get_session(resume_id)
-        finally:
-            peek.conn.close()
-        if session.info.finished:
-            raise PrepAgentError(f"Session {resume_id} is finished: start a new interview instead")
-        prompt_name = session.info.prompt_set
-        seed = int(session.meta.get("seed", seed))
-        follow_ups = bool(session.meta.get("follow_ups", True))
-    practice, store = _build(settings, prompt_name, seed, follow_ups and not args.no_follow_ups)
+    deps, store = _deps(settings)
     out, inp = sys.stdout, sys.stdin
-    if hasattr(inp, "reconfigure"):  # undecodable bytes become U+FFFD instead of a crash
-        inp.reconfigure(errors="replace")
+    practice = None
     try:
         if resume_id is not None:
-            for late in practice.resume(resume_id):
-                out.write("\nScored the answer saved before the interruption:\n")
-                out.write(format_score_card(late) + "\n")
+            practice, late = resume_practice(
+                deps, resume_id, follow_ups=False if args.no_follow_ups else None)
         else:
+            practice = build_practice(deps, args.prompts or settings.prompt_set, seed=args.seed,
+                                      follow_ups=not args.no_follow_ups)
+            late = []
+        print(f"Engine: {deps.engine.label} · prompt set: "
+              f"{practice.interviewer.prompt_set.name}", file=sys.stderr)
+        if hasattr(inp, "reconfigure"):  # undecodable bytes become U+FFFD instead of a crash
+            inp.reconfigure(errors="replace")
+        for result in late:
+            out.write("\nScored the answer saved before the interruption:\n")
+            out.write(format_score_card(result) + "\n")
+        if resume_id is None:
             practice.start(args.questions, topics=[args.topic] if args.topic else None)
         if inp.isatty():
             out.write("Answer each question, then press Enter on an empty line. "
                       "Ctrl-D ends the session.\n")
-        total = len(practice.plan)
         eof = False
         while not eof and (question := practice.next_question()) is not None:
-            number = practice.position + (0 if question.recorded or question.is_follow_up else 1)
-            _ask(question, min(number, total), total, out)
+            _ask(question, out)
             answer, eof = read_answer(inp)
             if answer is None:
                 break
-            result = practice.submit(answer)
+            try:
+                result = practice.submit(question.turn_id, answer)
+            except StaleAnswerError as exc:
+                out.write(f"\n{exc}. Your answer was not saved:\n{exc.answer}\n")
+                return 1
             out.write("\n" + format_score_card(result) + "\n")
             out.flush()
         _summary(practice.finish(), out)
     except KeyboardInterrupt:
-        if practice.session_id is not None:
+        if practice is not None and practice.session_id is not None:
             print(f"\nSession {practice.session_id} is saved unfinished: resume it with "
                   f"python -m prep_agent interview --resume {practice.session_id}",
                   file=sys.stderr)
         raise
     finally:
         store.close()
-        practice.transcripts.conn.close()
+        deps.transcripts.conn.close()
     return 0
 
 

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from prep_agent.config import Settings
 from prep_agent.errors import NotesError, PromptError
-from prep_agent.interview.interviewer import Interviewer, Question
+from prep_agent.interview.interviewer import Question
 from prep_agent.knowledge.library import RESUME_FILE, NotesLoad, load_notes, load_resume
 from prep_agent.knowledge.models import Topic
 from prep_agent.knowledge.uploads import CheckedUpload, check_upload, save_upload
-from prep_agent.llm import build_chat_model, engine_label
-from prep_agent.practice.session import PracticeSession, TurnResult, make_scorer, model_answer
+from prep_agent.llm import Engine, EngineKind, build_engine
+from prep_agent.practice import factory
+from prep_agent.practice.session import PracticeSession, TurnResult, model_answer
 from prep_agent.prompts import PromptLibrary, PromptSet, PromptSetInfo
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.store import TranscriptStore
@@ -83,7 +81,7 @@ class Services:
     settings: Settings
     prompts: PromptLibrary
     transcripts: TranscriptStore
-    chat_model: BaseChatModel | None
+    engine: Engine
     uploads_dir: Path
     preferences_path: Path
     _notes_cache: tuple[Any, NotesLoad] | None = field(default=None, repr=False)
@@ -133,19 +131,14 @@ class Services:
     # -- engine
 
     @property
-    def engine(self) -> str:
-        """'llm' when a chat model is set up, else 'offline'."""
-        return "offline" if self.chat_model is None else "llm"
-
-    @property
     def engine_label(self) -> str:
         """What the UI shows about the engine: offline, or which model where (never the key)."""
-        if self.chat_model is None:
-            return engine_label(self.settings.with_(engine="offline"))
-        if self.settings.resolved_engine == "llm":
-            return engine_label(self.settings)
-        # A chat model passed in directly (tests, demos): say what it is, not what settings say.
-        return f"LLM: {type(self.chat_model).__name__}"
+        return self.engine.badge
+
+    @property
+    def offline(self) -> bool:
+        """True when no LLM is set up."""
+        return self.engine.kind == EngineKind.offline
 
     # -- notes
 
@@ -244,49 +237,33 @@ class Services:
 
     # -- interviews
 
-    def new_practice(
-        self, prompt_set: str, follow_ups: bool = True, seed: int | None = None
-    ) -> PracticeSession:
-        """A practice session wired to this app's notes, store, prompt set, scorer and LLM."""
-        ps = self.prompts.load(prompt_set)
-        interviewer = Interviewer(
-            self.topics(), self.store, ps, chat_model=self.chat_model,
-            seed=secrets.randbelow(1_000_000) if seed is None else seed,
+    def practice_deps(self) -> factory.PracticeDeps:
+        """This app's notes, store, prompt sets, grader, transcripts and engine."""
+        return factory.PracticeDeps(
+            prompts=self.prompts, topics=self.topics(), store=self.store, encoder=self.encoder,
+            transcripts=self.transcripts, engine=self.engine,
             resume_facts=load_resume(self.settings.seeds_dir / RESUME_FILE),
+            settings=self.settings,
         )
-        judge = ps.judge_template() if self.chat_model is not None else None
-        scorer = make_scorer(self.encoder, self.chat_model, judge)
-        model = self.settings.model if self.settings.resolved_engine == "llm" else ""
-        return PracticeSession(interviewer, scorer, self.transcripts, model=model,
-                               settings=self.settings, follow_ups=follow_ups)
 
     def start_practice(
         self, prompt_set: str, n_questions: int, topics: list[str] | None = None,
         mode: str = "practice", follow_ups: bool = True,
     ) -> PracticeSession:
         """Plan and open a new session; the mode (practice or exam) is kept in its meta."""
-        practice = self.new_practice(prompt_set, follow_ups=follow_ups)
-        sid = practice.start(n_questions, topics=topics or None)
-        self.transcripts.update_meta(sid, mode=mode)
+        practice = factory.build_practice(self.practice_deps(), prompt_set,
+                                          follow_ups=follow_ups)
+        practice.start(n_questions, topics=topics or None, meta={"mode": mode})
         return practice
 
     def resume_practice(self, session_id: int) -> tuple[PracticeSession, list[TurnResult]]:
         """Carry on an unfinished session with the prompt set and seed it started with."""
-        session = self.transcripts.get_session(session_id)
-        seed = session.meta.get("seed")
-        practice = self.new_practice(session.info.prompt_set,
-                                     follow_ups=bool(session.meta.get("follow_ups", True)),
-                                     seed=int(seed) if isinstance(seed, int) else None)
-        late = practice.resume(session_id)
-        return practice, late
+        return factory.resume_practice(self.practice_deps(), session_id)
 
     @staticmethod
-    def model_answer(question: dict[str, Any]) -> str:
+    def model_answer(question: Question | None) -> str:
         """The model answer assembled from the notes behind a stored question ('' if unknown)."""
-        try:
-            return model_answer(Question.model_validate(question))
-        except ValidationError:
-            return ""
+        return "" if question is None else model_answer(question)
 
     # -- transcripts
 
@@ -314,9 +291,9 @@ def build_services(
     """Open the cheap services now; the encoder and the Chroma store load on first use."""
     conn = connect(settings.db_path)
     transcripts = TranscriptStore(conn, secrets=(settings.openai_api_key,))
-    model = chat_model if chat_model is not None else build_chat_model(settings)
     return Services(
         settings=settings,
-        prompts=PromptLibrary(settings.prompts_dir), transcripts=transcripts, chat_model=model,
+        prompts=PromptLibrary(settings.prompts_dir), transcripts=transcripts,
+        engine=build_engine(settings, chat_model),
         uploads_dir=uploads_dir, preferences_path=preferences_path, given_encoder=encoder,
     )

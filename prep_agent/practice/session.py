@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
 from pydantic import ValidationError
 
-from prep_agent.errors import PrepAgentError, TranscriptError
+from prep_agent.errors import PrepAgentError, StaleAnswerError, TranscriptError
 from prep_agent.grading.models import Encoder, Score, ScoreRequest
 from prep_agent.grading.scoring import score_answer
 from prep_agent.interview.interviewer import (
@@ -26,11 +26,24 @@ from prep_agent.interview.interviewer import (
     mastery_from_results,
 )
 from prep_agent.interview.planner import PlannedQuestion
+from prep_agent.llm import Engine, offline_engine
 from prep_agent.text.redact import settings_snapshot
-from prep_agent.transcripts.records import KeyPointResult, Session, Turn
+from prep_agent.transcripts.records import (
+    AnswerWrite,
+    KeyPointResult,
+    NumberedTurn,
+    Session,
+    Turn,
+    question_caption,
+)
 from prep_agent.transcripts.store import TranscriptStore
 
 Scorer = Callable[[ScoreRequest], Score]
+STALE_MESSAGES = {
+    AnswerWrite.answered: "This question was answered in another tab. Reload to continue",
+    AnswerWrite.skipped: "This question was skipped in another tab. Reload to continue",
+    AnswerWrite.finished: "This interview was ended in another tab. Reload to see its summary",
+}
 
 
 def make_scorer(
@@ -85,12 +98,16 @@ class PracticeQuestion:
     """A question being asked: iterate for streamed text; `result()` records it as a turn."""
 
     def __init__(
-        self, stream: QuestionStream | None, record: Callable[[Question], int],
+        self, stream: QuestionStream | None, record: Callable[[Question], tuple[int, Question]],
+        *, number: int, total: int | None = None, follow_up: int = 0,
         parent_turn_id: int | None = None, question: Question | None = None,
         turn_id: int | None = None,
     ) -> None:
         self._stream = stream
         self._record = record
+        self.number = number
+        self.total = total
+        self.follow_up = follow_up
         self.parent_turn_id = parent_turn_id
         self._question = question
         self._turn_id = turn_id
@@ -99,6 +116,11 @@ class PracticeQuestion:
     def is_follow_up(self) -> bool:
         """True for a follow-up to an earlier answer."""
         return self.parent_turn_id is not None
+
+    @property
+    def label(self) -> str:
+        """What the chat shows above it: "Question 2 of 3" or "Follow-up on question 2"."""
+        return question_caption(self.number, self.follow_up, self.total)
 
     @property
     def recorded(self) -> bool:
@@ -125,7 +147,7 @@ class PracticeQuestion:
             assert self._stream is not None
             self._question = self._stream.result()
         if self._turn_id is None:
-            self._turn_id = self._record(self._question)
+            self._turn_id, self._question = self._record(self._question)
         return self._question
 
     @property
@@ -137,29 +159,32 @@ class PracticeQuestion:
 
 
 class PracticeSession:
-    """Drives one session; dependencies are passed in, state lives in the transcripts store."""
+    """Drives one session; dependencies are passed in, state lives in the transcripts store.
+
+    The plan is stored with the session and each question fills a named slot of it, so any
+    number of drivers (browser tabs, a CLI) on one session ask each planned question once,
+    and an answer is only ever written to a turn that still waits for one.
+    """
 
     def __init__(
         self, interviewer: Interviewer, scorer: Scorer, transcripts: TranscriptStore, *,
-        model: str = "", settings: Any = None, follow_ups: bool = True,
+        engine: Engine | None = None, settings: Any = None, follow_ups: bool = True,
     ) -> None:
         self.interviewer = interviewer
         self.scorer = scorer
         self.transcripts = transcripts
-        self.model = model if interviewer.engine == "llm" else ""
+        self.engine = engine or offline_engine()
         self.settings: dict[str, Any] = settings_snapshot(settings) if settings is not None else {}
         self.follow_ups = follow_ups
         self.session_id: int | None = None
         self.plan: list[PlannedQuestion] = []
-        self.position = 0
         self._current: PracticeQuestion | None = None
-        self._root: dict[int, int] = {}  # turn id -> the main question's turn id
 
     # -- lifecycle
 
     def start(
         self, n_questions: int, topics: Sequence[str] | None = None,
-        history: Mapping[str, float] | None = None,
+        history: Mapping[str, float] | None = None, meta: Mapping[str, Any] | None = None,
     ) -> int:
         """Plan N questions (weak key points first) and open a session; returns its id."""
         if n_questions < 1:
@@ -170,13 +195,12 @@ class PracticeSession:
         chosen = sorted({p.target.topic for p in self.plan})
         ps = self.interviewer.prompt_set
         self.session_id = self.transcripts.start_session(
-            ps.name, ps.hash, self.interviewer.engine, self.model, topics=chosen,
+            ps.name, ps.hash, str(self.engine.kind), self.engine.recorded_model, topics=chosen,
             settings=self.settings,
             meta={"plan": [p.model_dump(mode="json") for p in self.plan],
                   "requested_topics": list(topics or []), "seed": self.interviewer.seed,
-                  "follow_ups": self.follow_ups},
+                  "follow_ups": self.follow_ups, **dict(meta or {})},
         )
-        self.position = 0
         self._current = None
         return self.session_id
 
@@ -185,49 +209,93 @@ class PracticeSession:
             raise PrepAgentError("No session is running: call start() or resume() first")
         return self.session_id
 
-    def _asked(self) -> list[str]:
-        return [t.text for t in self.transcripts.get_session(self._sid()).turns]
+    def _session(self) -> Session:
+        return self.transcripts.get_session(self._sid())
 
-    def _record(self, parent: int | None) -> Callable[[Question], int]:
-        def record(question: Question) -> int:
-            tid = self.transcripts.add_turn(self._sid(), question.model_dump(mode="json"),
-                                            parent_id=parent)
-            self._root[tid] = parent if parent is not None else tid
-            if parent is None:
-                self.position += 1
-            return tid
-        return record
-
-    def next_question(self) -> PracticeQuestion | None:
-        """The question to answer now (a follow-up, or the next planned one); None when done."""
-        if self._current is not None:
-            return self._current
-        if self.position >= len(self.plan):
-            return None
-        planned = self.plan[self.position]
-        stream = self.interviewer.stream(planned, asked=self._asked())
-        self._current = PracticeQuestion(stream, self._record(None))
-        return self._current
+    @property
+    def position(self) -> int:
+        """Main questions asked so far (read from the transcript, shared by every tab)."""
+        return sum(1 for t in self._session().turns if t.parent_id is None)
 
     @property
     def remaining(self) -> int:
         """Planned main questions not yet asked."""
         return max(0, len(self.plan) - self.position)
 
-    def submit(self, answer: str) -> TurnResult:
-        """Save the answer (committed), score it, save the score, and line up any follow-up."""
-        current = self.next_question()
-        if current is None:
-            raise PrepAgentError("Every planned question was answered: call finish()")
-        question, turn_id = current.result(), current.turn_id
+    def _record(self, slot: str, parent: int | None) -> Callable[[Question], tuple[int, Question]]:
+        def record(question: Question) -> tuple[int, Question]:
+            tid, added = self.transcripts.ask_slot(
+                self._sid(), slot, question.model_dump(mode="json"), parent_id=parent)
+            if not added:  # another tab asked this slot first: show what it asked
+                question = self.transcripts.get_turn(tid).asked or question
+            self._note_engine(question)
+            return tid, question
+        return record
+
+    def _note_engine(self, question: Question) -> None:
+        if not self.engine.uses_llm:
+            return
+        if question.engine_note:
+            self.engine = self.engine.falling_back(question.engine_note)
+        elif self.engine.fell_back and question.engine == "llm":
+            self.engine = replace(self.engine, fell_back=False, reason=None)
+
+    def next_question(self) -> PracticeQuestion | None:
+        """The question to answer now (a follow-up, or the next planned one); None when done."""
+        if self._current is not None:
+            return self._current
+        session = self._session()
+        if session.info.finished:
+            return None
+        places = {n.turn.id: n for n in session.numbered_turns()}
+        last = session.turns[-1] if session.turns else None
+        if last is not None and last.pending and last.asked is not None:
+            self._current = self._recorded(last, places)  # asked (maybe by another tab)
+            return self._current
+        position = sum(1 for t in session.turns if t.parent_id is None)
+        if position >= len(self.plan):
+            return None
+        stream = self.interviewer.stream(self.plan[position], asked=[t.text for t in session.turns])
+        self._current = PracticeQuestion(stream, self._record(f"q{position + 1}", None),
+                                         number=position + 1, total=len(self.plan))
+        return self._current
+
+    def _recorded(self, turn: Turn, places: Mapping[int, NumberedTurn]) -> PracticeQuestion:
+        place = places[turn.id]
+        root = turn.parent_id if turn.parent_id in places else None
+        slot = turn.slot or f"turn{turn.id}"
+        assert turn.asked is not None
+        return PracticeQuestion(None, self._record(slot, root), number=place.number,
+                                total=len(self.plan) or None, follow_up=place.follow_up,
+                                parent_turn_id=root, question=turn.asked, turn_id=turn.id)
+
+    def submit(self, turn_id: int, answer: str) -> TurnResult:
+        """Save the answer to `turn_id` if it still waits for one, score it, line up a follow-up.
+
+        Raises StaleAnswerError (nothing written, the text kept) when another tab answered or
+        skipped that question, or ended the session.
+        """
+        turn = self.transcripts.get_turn(turn_id)
+        if turn.session_id != self._sid():
+            raise TranscriptError(f"Turn {turn_id} belongs to session {turn.session_id}, not "
+                                  f"{self._sid()}: answer the question this session shows")
+        question = turn.asked
+        if question is None:
+            raise TranscriptError(f"Turn {turn_id} has no usable question: start a new interview")
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        self.transcripts.save_answer(turn_id, answer)
+        outcome = self.transcripts.answer_pending(turn_id, answer)
         timings["save_answer_ms"] = round((time.perf_counter() - t0) * 1000, 2)
-        self._current = None
+        if outcome is not AnswerWrite.saved:
+            self._current = None  # resynchronise with the transcript on the next question
+            raise StaleAnswerError(STALE_MESSAGES[outcome], answer, turn_id)
+        if self._current is not None and self._current.recorded and \
+                self._current.turn_id == turn_id:
+            self._current = None
         score, error = self._score(turn_id, question, answer, timings)
-        follow = self._follow_up(turn_id, question, score, answer) if score is not None else None
-        self._current = follow
+        follow = self._follow_up(turn, question, score) if score is not None else None
+        if follow is not None:
+            self._current = follow
         return TurnResult(
             turn_id=turn_id, question=question, answer=answer, score=score, error=error,
             follow_up=follow, notes=list(question.citations), model_answer=model_answer(question),
@@ -252,25 +320,34 @@ class PracticeSession:
                                     ledger, timings)
         return score, None
 
-    def _follow_up(
-        self, turn_id: int, question: Question, score: Score, answer: str
-    ) -> PracticeQuestion | None:
+    def _follow_up(self, turn: Turn, question: Question, score: Score) -> PracticeQuestion | None:
         if not self.follow_ups:
             return None
-        stream = self.interviewer.stream_follow_up(question, score, answer)
+        stream = self.interviewer.stream_follow_up(question, score, turn.answer or "")
         if stream is None:
             return None
-        root = self._root.get(turn_id, turn_id)
-        return PracticeQuestion(stream, self._record(root), parent_turn_id=root)
+        root = turn.parent_id if turn.parent_id is not None else turn.id
+        place = {n.turn.id: n for n in self._session().numbered_turns()}.get(root)
+        depth = question.followup_depth + 1
+        return PracticeQuestion(stream, self._record(f"{root}.f{depth}", root),
+                                number=place.number if place else 1, follow_up=depth,
+                                parent_turn_id=root)
 
     def skip_follow_up(self) -> None:
-        """Drop a follow-up that has not been asked yet and move on."""
-        if self._current is not None and self._current.is_follow_up:
+        """Drop the follow-up on screen (kept in the transcript as skipped) and move on."""
+        current = self._current
+        if current is not None and current.is_follow_up:
+            if current.recorded:
+                self.transcripts.skip_turn(current.turn_id)
             self._current = None
+
+    def finish_if_done(self) -> PracticeSummary | None:
+        """Finish the session when no question is left; None while one is."""
+        return self.finish() if self.next_question() is None else None
 
     def finish(self) -> PracticeSummary:
         """End the session with the interviewer's summary (unanswered questions stay recorded)."""
-        session = self.transcripts.get_session(self._sid())
+        session = self._session()
         results = _results(session)
         text = self.interviewer.summary(results)
         scored = [s for _, s in results if s is not None]
@@ -311,55 +388,30 @@ class PracticeSession:
             ) from exc
         self.session_id = session_id
         self.follow_ups = bool(session.meta.get("follow_ups", self.follow_ups))
-        self.position = sum(1 for t in session.turns if t.parent_id is None)
-        self._root = {t.id: t.parent_id or t.id for t in session.turns}
         self._current = None
         late: list[TurnResult] = []
-        if not session.turns:
+        last = session.turns[-1] if session.turns else None
+        if last is None or last.skipped_at is not None:
             return late
-        last = session.turns[-1]
-        question = _question(last)
+        question = last.asked
         if question is None:
             return late
-        parent = self._root[last.id] if last.parent_id is not None else None
         if last.answer is None:
-            self._current = PracticeQuestion(None, self._record(parent), parent_turn_id=parent,
-                                             question=question, turn_id=last.id)
+            self._current = self._recorded(last, {n.turn.id: n for n in session.numbered_turns()})
             return late
-        score = _score(last)
+        score = last.graded
         if score is None and last.score_error is None:
             timings: dict[str, float] = {}
             score, error = self._score(last.id, question, last.answer, timings)
-            follow = (self._follow_up(last.id, question, score, last.answer)
-                      if score is not None else None)
+            follow = self._follow_up(last, question, score) if score is not None else None
             late.append(TurnResult(last.id, question, last.answer, score, error, follow,
                                    list(question.citations), model_answer(question), timings))
             self._current = follow
         elif score is not None:
-            self._current = self._follow_up(last.id, question, score, last.answer)
+            self._current = self._follow_up(last, question, score)
         return late
 
 
-def _question(turn: Turn) -> Question | None:
-    try:
-        return Question.model_validate(turn.question)
-    except ValidationError:
-        return None
-
-
-def _score(turn: Turn) -> Score | None:
-    if turn.score is None:
-        return None
-    try:
-        return Score.model_validate(turn.score)
-    except ValidationError:
-        return None
-
-
 def _results(session: Session) -> list[tuple[Question, Score | None]]:
-    out: list[tuple[Question, Score | None]] = []
-    for turn in session.turns:
-        question = _question(turn)
-        if question is not None and turn.answer is not None:
-            out.append((question, _score(turn)))
-    return out
+    return [(t.asked, t.graded) for t in session.turns
+            if t.asked is not None and t.answer is not None]

@@ -126,9 +126,22 @@ def m002_key_point_results(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX key_point_results_kp ON key_point_results(key_point, recorded_at)")
 
 
+def m003_turn_slots(conn: sqlite3.Connection) -> None:
+    """Plan slots and skips on turns: one turn per planned question, however many tabs ask it.
+
+    `slot` names the planner step a turn fills ("q2", or "<root turn id>.f1" for a follow-up);
+    the unique index makes a second tab's attempt to ask the same step find the first turn
+    instead of adding one. Older rows keep slot NULL, which the index ignores.
+    """
+    conn.execute("ALTER TABLE turns ADD COLUMN slot TEXT")
+    conn.execute("ALTER TABLE turns ADD COLUMN skipped_at TEXT")
+    conn.execute("CREATE UNIQUE INDEX turns_slot ON turns(session_id, slot)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_initial,
     m002_key_point_results,
+    m003_turn_slots,
 )
 
 

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prep_agent import __version__
+from prep_agent.grading.report import CardLine, ScoreCard, SectionKind
 from prep_agent.text.redact import scrub
 from prep_agent.transcripts.records import KeyPointResult, Session, SessionSummary, Turn
 
 EXPORT_FORMAT = "prep-agent-transcript"
 EXPORT_VERSION = 1
-_HEAD_KEYS = ("fact", "avoid", "text", "item", "label", "term", "name")
 
 
 def _ledger_dict(kp: KeyPointResult) -> dict[str, Any]:
@@ -57,66 +57,53 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
 
 
-def _items(value: Any) -> list[str]:
-    """Render a list of strings or {fact/text/item/..., evidence} dicts as bullet texts."""
-    out: list[str] = []
-    for item in value if isinstance(value, list) else []:
-        if isinstance(item, dict):
-            head = next((str(item[k]) for k in _HEAD_KEYS if item.get(k)), "")
-            ev = item.get("evidence") or item.get("quote")
-            ev_text = "; ".join(f"“{e}”" for e in ev) if isinstance(ev, list) else (
-                f"“{ev}”" if ev else "")
-            out.append(f"{head} — {ev_text}" if ev_text else head)
+def _quotes(quotes: tuple[str, ...]) -> str:
+    return "; ".join(f"“{q}”" for q in quotes)
+
+
+def _line_md(line: CardLine) -> str:
+    if line.code and line.text and line.code != line.text:
+        head = f"{line.code}: {line.text}" if line.status is None else line.text
+    else:
+        head = line.text or line.code or ""
+    if line.status is not None:
+        head += f" ({line.status}, {line.strength or 0:.2f})"
+    return f"{head} — {_quotes(line.quotes)}" if line.quotes else head
+
+
+def _card_md(card: ScoreCard) -> list[str]:
+    lines: list[str] = []
+    for section in card.sections:
+        if section.kind == SectionKind.key_points:
+            lines += ["| Key point | Status | Strength | Evidence |", "|---|---|---|---|"]
+            for kp in section.lines:
+                ev = " / ".join(f"“{e}”" for e in kp.quotes) or "—"
+                lines.append(f"| {_cell(kp.text)} | {kp.status} | {kp.strength or 0:.2f} | "
+                             f"{_cell(ev)} |")
+            lines.append("")
         else:
-            out.append(str(item))
-    return out
-
-
-def _delivery(delivery: dict[str, Any]) -> str:
-    parts: list[str] = []
-    for key, value in delivery.items():
-        label = key.replace("_", " ")
-        if isinstance(value, dict):
-            if value:
-                parts.append(f"{label}: " + ", ".join(f"{k} ×{n}" for k, n in value.items()))
-        elif isinstance(value, list):
-            pairs = [p for p in value if isinstance(p, list | tuple) and len(p) == 2]
-            if pairs:
-                parts.append(f"{label}: " + ", ".join(f"{w} ×{n}" for w, n in pairs[:5]))
-        elif value is not None:
-            parts.append(f"{label}: {value}")
-    return "; ".join(parts)
+            lines += [f"*{section.title}:*", *[f"- {_line_md(e)}" for e in section.lines], ""]
+    if card.thread_coverage:
+        lines += [f"*Thread coverage:* {card.thread_coverage}", ""]
+    if card.delivery:
+        lines += ["*Delivery:* " + "; ".join(f"{k}: {v}" for k, v in card.delivery), ""]
+    if card.llm_error:
+        lines += [f"*LLM judge:* {card.llm_error} (offline score shown)", ""]
+    if card.rationale:
+        lines += [f"*Rationale:* {card.rationale}", ""]
+    return lines
 
 
 def _score_md(turn: Turn) -> list[str]:
     lines: list[str] = []
-    score = turn.score or {}
-    if turn.overall is not None:
-        engine = f" · engine {score['engine']}" if score.get("engine") else ""
-        lines += [f"**Score: {turn.overall:g}/100**{engine}", ""]
-    elif turn.score_error:
+    card = turn.card
+    if turn.overall is not None and card is not None:
+        engine = f" · engine {card.engine}" if turn.score and turn.score.get("engine") else ""
+        return [f"**Score: {turn.overall:g}/100**{engine}", "", *_card_md(card)]
+    if turn.score_error:
         lines += [f"**Not scored:** {turn.score_error}", ""]
     elif turn.answer is not None:
         lines += ["*Not scored yet.*", ""]
-    if turn.ledger:
-        lines += ["| Key point | Status | Strength | Evidence |", "|---|---|---|---|"]
-        for kp in turn.ledger:
-            ev = " / ".join(f"“{e}”" for e in kp.evidence) or "—"
-            lines.append(
-                f"| {_cell(kp.key_point)} | {kp.status} | {kp.strength:.2f} | {_cell(ev)} |"
-            )
-        lines.append("")
-    sections = (("Resume tie-ins", "resume"), ("Avoid flags", "avoid_hits"), ("Flags", "flags"),
-                ("Next time, add", "next_time"))
-    for title, key in sections:
-        entries = _items(score.get(key))
-        if entries:
-            lines += [f"*{title}:*", *[f"- {e}" for e in entries], ""]
-    delivery = score.get("delivery")
-    if isinstance(delivery, dict) and delivery:
-        lines += [f"*Delivery:* {_delivery(delivery)}", ""]
-    if score.get("rationale"):
-        lines += [f"*Rationale:* {score['rationale']}", ""]
     return lines
 
 
@@ -135,30 +122,20 @@ def session_to_markdown(session: Session, secrets: tuple[str, ...] = ()) -> str:
         f"Answered: {info.n_answered} · Average score: {avg}",
         f"- Exported by prep-agent {__version__}", "",
     ]
-    numbers: dict[int, str] = {}
-    main = 0
-    for turn in session.turns:
-        if turn.parent_id in numbers:
-            parent = numbers[turn.parent_id]
-            depth = parent.count(".") + 1
-            sub = sum(1 for v in numbers.values()
-                      if v.startswith(parent + ".") and v.count(".") == depth) + 1
-            numbers[turn.id] = f"{parent}.{sub}"
-            heading = f"### Follow-up {numbers[turn.id]}"
-        else:
-            main += 1
-            numbers[turn.id] = str(main)
-            heading = f"## Question {main}"
+    for place in session.numbered_turns():
+        turn = place.turn
+        heading = f"### {place.label}" if place.follow_up else f"## {place.label}"
         kind = turn.type or "question"
         lines += [heading, "", f"*{kind} · asked {turn.asked_at}*", "", turn.text, ""]
+        if turn.skipped_at is not None:
+            lines += ["*Skipped.*", ""]
+            continue
         lines += ["**Answer**", "", _quote(turn.answer) if turn.answer is not None else
                   "*No answer given.*", ""]
         lines += _score_md(turn)
-        cites = turn.question.get("citations") or []
-        if cites:
-            lines.append("*Notes cited:* " + "; ".join(
-                f"{c.get('source', '?')}:{c.get('line', '?')}" if isinstance(c, dict) else str(c)
-                for c in cites))
+        if turn.citations:
+            lines.append("*Notes cited:* " + "; ".join(f"{c.source}:{c.line}"
+                                                       for c in turn.citations))
             lines.append("")
     if session.summary:
         lines += ["## Summary", ""]
