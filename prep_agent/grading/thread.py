@@ -254,3 +254,47 @@ def mastery(credits: Iterable[float], alpha: float = MASTERY_ALPHA) -> float | N
     for credit in credits:
         value = update_mastery(value, credit, alpha)
     return value
+
+
+@dataclass(frozen=True)
+class ThreadRecord:
+    """One asked thread, for mastery: its key points and its answers, oldest thread first."""
+
+    question_type: str
+    key_points: tuple[str, ...]
+    answers: tuple[ThreadAnswer, ...]
+    topic: str = ""
+    when: str = ""
+
+
+@dataclass(frozen=True)
+class KeyPointLevel:
+    """Mastery of one key point over every thread that asked it."""
+
+    key_point: str
+    topic: str
+    attempts: int
+    mastery: float
+    last_status: str
+    last_seen: str
+
+
+def key_point_levels(threads: Iterable[ThreadRecord],
+                     alpha: float = MASTERY_ALPHA) -> dict[str, KeyPointLevel]:
+    """Mastery per key point: the EMA of its thread credit over the threads that asked it and
+    scored at least one answer (the one definition the summary, Review and planner share)."""
+    levels: dict[str, KeyPointLevel] = {}
+    for thread in threads:
+        if not any(a.score is not None for a in thread.answers):
+            continue
+        ledger = build_ledger(thread.question_type, thread.key_points, thread.answers)
+        for kp in ledger.key_points:
+            prev = levels.get(kp)
+            levels[kp] = KeyPointLevel(
+                key_point=kp, topic=thread.topic or (prev.topic if prev else ""),
+                attempts=(prev.attempts if prev else 0) + 1,
+                mastery=update_mastery(prev.mastery if prev else None,
+                                       ledger.key_point_credit(kp), alpha),
+                last_status=ledger.key_point_status(kp), last_seen=thread.when,
+            )
+    return levels

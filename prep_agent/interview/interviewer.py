@@ -27,12 +27,11 @@ from prep_agent.interview.planner import (
     template_key,
     topic_targets,
 )
+from prep_agent.interview.summary import OverallLike, SessionCounts, session_summary
 from prep_agent.knowledge.models import Topic
 from prep_agent.llm import TextStream
 from prep_agent.prompts import PromptSet, QuestionType, judge_variables
 from prep_agent.text.signals import asks_for, detect
-
-MASTERY = {"covered": 1.0, "partial": 0.5, "missing": 0.0, "contradicted": 0.0}
 
 
 class Citation(BaseModel):
@@ -353,46 +352,10 @@ class Interviewer:
 
     # --- summary -----------------------------------------------------------------------------
 
-    def summary(self, results: Sequence[tuple[Question, ScoreLike | None]]) -> str:
-        """A short end-of-session report: scores, strengths and what to practise next."""
-        scored = [(q, s) for q, s in results if s is not None]
-        mains = [q for q, _ in results if q.parent_id is None]
-        lines = [f"Session summary: {len(mains)} question(s), "
-                 f"{len(results) - len(mains)} follow-up(s), prompt set {self.prompt_set.name}."]
-        if not scored:
-            lines.append("No answers were scored, so there is nothing to grade yet.")
-            return "\n".join(lines)
-        average = sum(float(s.overall) for _, s in scored) / len(scored)
-        best = max(scored, key=lambda r: float(r[1].overall))
-        worst = min(scored, key=lambda r: float(r[1].overall))
-        lines.append(f"Average score: {average:.0f}/100.")
-        lines.append(f"Best: {best[1].overall:.0f}/100 on \"{best[0].text}\"")
-        if worst is not best:
-            lines.append(f"Lowest: {worst[1].overall:.0f}/100 on \"{worst[0].text}\"")
-        levels = mastery_from_results(scored)
-        strong = [kp for kp, m in levels.items() if m >= 0.75]
-        weak = [kp for kp, m in levels.items() if m < 0.5]
-        cite = {kp: c for q, _ in scored for kp in q.target_key_points for c in q.citations[:1]}
-        if strong:
-            lines.append("Covered well:")
-            lines += [f"  - {kp}" for kp in strong]
-        if weak:
-            lines.append("Work on next (the planner will ask these first next time):")
-            lines += [f"  - {kp}" + (f" ({cite[kp].source}:{cite[kp].line})" if kp in cite else "")
-                      for kp in weak]
-        else:
-            lines.append("No key point was missed: try a stricter prompt set such as bar-raiser.")
-        return "\n".join(lines)
-
-
-def mastery_from_results(
-    results: Sequence[tuple[Question, ScoreLike | None]],
-) -> dict[str, float]:
-    """Key point -> mean mastery 0..1 over the session, ready for `Interviewer.plan(history=)`."""
-    totals: dict[str, list[float]] = {}
-    for _, score in results:
-        if score is None:
-            continue
-        for kp in score.key_points:
-            totals.setdefault(kp.key_point, []).append(MASTERY.get(kp.status, 0.0))
-    return {kp: sum(v) / len(v) for kp, v in totals.items()}
+    def summary(
+        self, results: Sequence[tuple[Question, OverallLike | None]],
+        counts: SessionCounts | None = None, answers: Sequence[str] | None = None,
+        mastery: Mapping[str, float] | None = None,
+    ) -> str:
+        """A short end-of-session report (see interview.summary.session_summary)."""
+        return session_summary(self.prompt_set.name, results, counts, answers, mastery)

@@ -23,9 +23,9 @@ from prep_agent.interview.interviewer import (
     Interviewer,
     Question,
     QuestionStream,
-    mastery_from_results,
 )
-from prep_agent.interview.planner import PlannedQuestion
+from prep_agent.interview.planner import PlannedQuestion, history_from_sessions
+from prep_agent.interview.summary import SessionCounts
 from prep_agent.llm import Engine, offline_engine
 from prep_agent.text.redact import settings_snapshot
 from prep_agent.transcripts.records import (
@@ -37,6 +37,7 @@ from prep_agent.transcripts.records import (
     question_caption,
 )
 from prep_agent.transcripts.store import TranscriptStore
+from prep_agent.transcripts.threads import thread_turns
 
 Scorer = Callable[[ScoreRequest], Score]
 STALE_MESSAGES = {
@@ -191,7 +192,9 @@ class PracticeSession:
             raise PrepAgentError(f"Ask for at least 1 question (got {n_questions})")
         if history is None:
             history = self.transcripts.mastery_by_key_point()
-        self.plan = self.interviewer.plan(n_questions, topics=topics, history=history)
+        past = history_from_sessions(self.transcripts.asked_main_questions())
+        self.plan = self.interviewer.plan(n_questions, topics=topics, history=history,
+                                          past=past)
         chosen = sorted({p.target.topic for p in self.plan})
         ps = self.interviewer.prompt_set
         self.session_id = self.transcripts.start_session(
@@ -323,11 +326,15 @@ class PracticeSession:
     def _follow_up(self, turn: Turn, question: Question, score: Score) -> PracticeQuestion | None:
         if not self.follow_ups:
             return None
-        stream = self.interviewer.stream_follow_up(question, score, turn.answer or "")
+        root = turn.parent_id if turn.parent_id is not None else turn.id
+        session = self._session()
+        thread = [(t.asked, t.answer or "", t.graded if t.id != turn.id else score)
+                  for t in thread_turns(session.turns, root) if t.asked is not None]
+        stream = self.interviewer.stream_follow_up(question, score, turn.answer or "",
+                                                   thread or None)
         if stream is None:
             return None
-        root = turn.parent_id if turn.parent_id is not None else turn.id
-        place = {n.turn.id: n for n in self._session().numbered_turns()}.get(root)
+        place = {n.turn.id: n for n in session.numbered_turns()}.get(root)
         depth = question.followup_depth + 1
         return PracticeQuestion(stream, self._record(f"{root}.f{depth}", root),
                                 number=place.number if place else 1, follow_up=depth,
@@ -348,15 +355,24 @@ class PracticeSession:
     def finish(self) -> PracticeSummary:
         """End the session with the interviewer's summary (unanswered questions stay recorded)."""
         session = self._session()
-        results = _results(session)
-        text = self.interviewer.summary(results)
+        answered = [t for t in session.turns if t.asked is not None and t.answer is not None]
+        results = [(t.asked, t.graded) for t in answered if t.asked is not None]
         scored = [s for _, s in results if s is not None]
-        average = round(sum(s.overall for s in scored) / len(scored), 1) if scored else None
-        summary = PracticeSummary(
-            session_id=session.id, text=text, average=average,
+        # Counts come from the transcript: every question and follow-up asked, answered or not.
+        counts = SessionCounts(
             questions=sum(1 for t in session.turns if t.parent_id is None),
             follow_ups=sum(1 for t in session.turns if t.parent_id is not None),
-            scored=len(scored), mastery=mastery_from_results(results),
+            answered=len(answered), scored=len(scored))
+        # Mastery over every session (the Review page's numbers), for this session's points.
+        levels = self.transcripts.mastery_by_key_point()
+        asked = {kp for q, _ in results for kp in (q.thread_key_points or q.target_key_points)}
+        mastery = {kp: levels[kp] for kp in asked if kp in levels}
+        text = self.interviewer.summary(results, counts, [t.answer or "" for t in answered],
+                                        mastery)
+        average = round(sum(s.overall for s in scored) / len(scored), 1) if scored else None
+        summary = PracticeSummary(
+            session_id=session.id, text=text, average=average, questions=counts.questions,
+            follow_ups=counts.follow_ups, scored=counts.scored, mastery=mastery,
         )
         self.transcripts.end_session(session.id, {
             "text": text, "average": average, "questions": summary.questions,
@@ -411,7 +427,3 @@ class PracticeSession:
             self._current = self._follow_up(last, question, score)
         return late
 
-
-def _results(session: Session) -> list[tuple[Question, Score | None]]:
-    return [(t.asked, t.graded) for t in session.turns
-            if t.asked is not None and t.answer is not None]
