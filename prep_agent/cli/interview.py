@@ -122,6 +122,14 @@ def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
     return deps, store
 
 
+def _default_prompt_set(deps: PracticeDeps, settings: Settings) -> str:
+    """The set the app made active (saved under PREP_AGENT_HOME), else PREP_AGENT_PROMPT_SET."""
+    from prep_agent.practice.preferences import active_prompt_set
+
+    valid = [p.name for p in deps.prompts.list() if p.valid]
+    return active_prompt_set(settings.preferences_path, settings.prompt_set, valid)
+
+
 def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
     """Run a mock interview on stdin/stdout; an empty line ends an answer, EOF the session."""
     from prep_agent.errors import StaleAnswerError
@@ -132,6 +140,10 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
     resume_id: int | None = args.resume
     if args.questions < 1:
         raise PrepAgentError(f"--questions must be at least 1 (got {args.questions})")
+    if args.prompts:  # a bad name is reported before the slow start (model, first ingest)
+        from prep_agent.prompts import PromptLibrary
+
+        PromptLibrary(settings.prompts_dir).load(args.prompts)
     deps, store = _deps(settings)
     out, inp = sys.stdout, sys.stdin
     practice = None
@@ -140,8 +152,8 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
             practice, late = resume_practice(
                 deps, resume_id, follow_ups=False if args.no_follow_ups else None)
         else:
-            practice = build_practice(deps, args.prompts or settings.prompt_set, seed=args.seed,
-                                      follow_ups=not args.no_follow_ups)
+            practice = build_practice(deps, args.prompts or _default_prompt_set(deps, settings),
+                                      seed=args.seed, follow_ups=not args.no_follow_ups)
             late = []
         print(f"Engine: {deps.engine.label} · prompt set: "
               f"{practice.interviewer.prompt_set.name}", file=sys.stderr)
@@ -155,12 +167,20 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
         if inp.isatty():
             out.write("Answer each question, then press Enter on an empty line. "
                       "Ctrl-D ends the session.\n")
-        eof = False
+        eof, answered = False, 0
         while not eof and (question := practice.next_question()) is not None:
             _ask(question, out)
             answer, eof = read_answer(inp)
             if answer is None:
+                if not answered:
+                    # EOF before any answer is an accident (a closed pipe, Ctrl-D too early),
+                    # not the end of an interview: keep the session open to resume.
+                    print(f"\nNo answer was given: session {practice.session_id} is saved "
+                          f"unfinished. Resume it with python -m prep_agent interview "
+                          f"--resume {practice.session_id}", file=sys.stderr)
+                    return 0
                 break
+            answered += 1
             try:
                 result = practice.submit(question.turn_id, answer)
             except StaleAnswerError as exc:
@@ -184,7 +204,8 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
 def add_interview_parser(sub: Any) -> None:
     """Register `interview`."""
     p = sub.add_parser("interview", help="run a mock interview in the terminal (saved)")
-    p.add_argument("--prompts", metavar="NAME", help="prompt set (default: PREP_AGENT_PROMPT_SET)")
+    p.add_argument("--prompts", metavar="NAME",
+                   help="prompt set (default: the app's active set, else PREP_AGENT_PROMPT_SET)")
     p.add_argument("--questions", type=int, default=3, metavar="N", help="main questions (3)")
     p.add_argument("--topic", metavar="T", help="only this topic (title, case-insensitive)")
     p.add_argument("--engine", choices=("offline", "llm", "auto"),

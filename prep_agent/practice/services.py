@@ -18,6 +18,7 @@ from prep_agent.knowledge.models import Topic
 from prep_agent.knowledge.uploads import CheckedUpload, check_upload, save_upload
 from prep_agent.llm import Engine, EngineKind, build_engine
 from prep_agent.practice import factory
+from prep_agent.practice.preferences import active_prompt_set, load_preferences
 from prep_agent.practice.session import PracticeSession, TurnResult, model_answer
 from prep_agent.prompts import PromptLibrary, PromptSet, PromptSetInfo
 from prep_agent.transcripts.db import connect
@@ -201,11 +202,8 @@ class Services:
 
     def active_prompt_set(self) -> str:
         """The prompt set chosen in the app, else the one from settings."""
-        name = str(self._preferences().get("prompt_set") or self.settings.prompt_set)
         valid = [p.name for p in self.prompt_sets() if p.valid]
-        if name in valid or not valid:
-            return name
-        return valid[0]
+        return active_prompt_set(self.preferences_path, self.settings.prompt_set, valid)
 
     def set_active_prompt_set(self, name: str) -> None:
         """Make a valid prompt set the default for new interviews."""
@@ -217,11 +215,7 @@ class Services:
         return self.prompts.check_copy(source, new_name, yaml_text)
 
     def _preferences(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.preferences_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+        return load_preferences(self.preferences_path)
 
     def _save_preferences(self, prefs: dict[str, Any]) -> None:
         path = self.preferences_path
