@@ -64,7 +64,8 @@ def format_score_card(result: TurnResult) -> str:
     if result.score is None:
         out.append(f"Not scored: {result.error}")
     else:
-        out += _card_lines(ScoreCard.from_score(result.score))
+        out += _card_lines(ScoreCard.from_score(result.score,
+                                                thread_coverage=result.thread_coverage))
     if result.notes:
         out.append("From your notes:")
         out += [f"  {c.source}:{c.line} [{c.kind}] {c.text}" for c in result.notes]

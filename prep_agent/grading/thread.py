@@ -298,3 +298,12 @@ def key_point_levels(threads: Iterable[ThreadRecord],
                 last_status=ledger.key_point_status(kp), last_seen=thread.when,
             )
     return levels
+
+
+def coverage_text(ledger: ThreadLedger) -> str:
+    """The card's line: '75% over 2 answers; still missing: result, metric'."""
+    gaps = thread_gaps(ledger)
+    text = f"{100 * thread_coverage(ledger):.0f}% over {len(ledger.answers)} answer(s)"
+    names = [g.name.replace("_", " ") if g.kind is GapKind.element else f"“{g.name}”"
+             for g in gaps[:3]]
+    return f"{text}; still missing: {', '.join(names)}" if names else text

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from prep_agent.errors import PrepAgentError, StaleAnswerError, TranscriptError
 from prep_agent.grading.models import Encoder, Score, ScoreRequest
 from prep_agent.grading.scoring import score_answer
+from prep_agent.grading.thread import ThreadAnswer, build_ledger, coverage_text
 from prep_agent.interview.interviewer import (
     Citation,
     Interviewer,
@@ -80,6 +81,7 @@ class TurnResult:
     notes: list[Citation]
     model_answer: str
     timings: dict[str, float] = field(default_factory=dict)
+    thread_coverage: str | None = None  # the thread so far, e.g. "75% over 2 answer(s)"
 
 
 @dataclass
@@ -295,19 +297,20 @@ class PracticeSession:
         if self._current is not None and self._current.recorded and \
                 self._current.turn_id == turn_id:
             self._current = None
-        score, error = self._score(turn_id, question, answer, timings)
+        score, error, coverage = self._score(turn_id, question, answer, timings)
         follow = self._follow_up(turn, question, score) if score is not None else None
         if follow is not None:
             self._current = follow
         return TurnResult(
             turn_id=turn_id, question=question, answer=answer, score=score, error=error,
             follow_up=follow, notes=list(question.citations), model_answer=model_answer(question),
-            timings=timings,
+            timings=timings, thread_coverage=coverage,
         )
 
     def _score(
         self, turn_id: int, question: Question, answer: str, timings: dict[str, float]
-    ) -> tuple[Score | None, str | None]:
+    ) -> tuple[Score | None, str | None, str | None]:
+        """Score and save; returns (score, error, thread coverage text)."""
         t0 = time.perf_counter()
         try:
             score = self.scorer(ScoreRequest.model_validate(question.score_request(answer)))
@@ -315,13 +318,27 @@ class PracticeSession:
             timings["score_ms"] = round((time.perf_counter() - t0) * 1000, 2)
             error = f"Scoring failed ({type(exc).__name__}: {exc}); the answer is saved"
             self.transcripts.save_score_error(turn_id, error, timings)
-            return None, error
+            return None, error, None
         timings["score_ms"] = round((time.perf_counter() - t0) * 1000, 2)
         ledger = [KeyPointResult(kp.key_point, kp.status, kp.strength, list(kp.evidence),
                                  question.topic) for kp in score.key_points]
-        self.transcripts.save_score(turn_id, score.model_dump(mode="json"), float(score.overall),
-                                    ledger, timings)
-        return score, None
+        # The card shows how much of the point the thread has made so far, this answer included.
+        coverage = self._thread_coverage(turn_id, answer, score)
+        stored = {**score.model_dump(mode="json"), "thread_coverage": coverage}
+        self.transcripts.save_score(turn_id, stored, float(score.overall), ledger, timings)
+        return score, None, coverage
+
+    def _thread_coverage(self, turn_id: int, answer: str, score: Score) -> str:
+        turns = self._session().turns
+        turn = next(t for t in turns if t.id == turn_id)
+        root = turn.parent_id if turn.parent_id is not None else turn.id
+        thread = [t for t in thread_turns(turns, root) if t.id != turn_id]
+        main = next((t.asked for t in turns if t.id == root and t.asked), turn.asked)
+        assert main is not None
+        answers = [*(ThreadAnswer(t.answer or "", t.graded) for t in thread),
+                   ThreadAnswer(answer, score)]
+        return coverage_text(build_ledger(
+            main.type, main.thread_key_points or main.target_key_points, answers))
 
     def _follow_up(self, turn: Turn, question: Question, score: Score) -> PracticeQuestion | None:
         if not self.follow_ups:
@@ -418,10 +435,11 @@ class PracticeSession:
         score = last.graded
         if score is None and last.score_error is None:
             timings: dict[str, float] = {}
-            score, error = self._score(last.id, question, last.answer, timings)
+            score, error, coverage = self._score(last.id, question, last.answer, timings)
             follow = self._follow_up(last, question, score) if score is not None else None
             late.append(TurnResult(last.id, question, last.answer, score, error, follow,
-                                   list(question.citations), model_answer(question), timings))
+                                   list(question.citations), model_answer(question), timings,
+                                   coverage))
             self._current = follow
         elif score is not None:
             self._current = self._follow_up(last, question, score)
