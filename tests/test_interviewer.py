@@ -284,6 +284,26 @@ def test_llm_follow_up_is_used_when_it_does_not_leak(topics: list[Topic],
     assert follow.engine == "llm" and follow.id == "q1.f1" and follow.followup_depth == 1
 
 
+def test_llm_follow_up_asking_for_what_the_answer_gave_falls_back(
+        topics: list[Topic], library: PromptLibrary) -> None:
+    model = GenericFakeChatModel(messages=iter([
+        "Give me one number from your VMware BI team launch that shows DGX Spark readiness.",
+    ]))
+    interviewer = Interviewer(topics, None, library.load("hiring-manager"), chat_model=model)
+    question = Question(id="q1", text="Tell me about your VMware BI team launch.",
+                        type="behavioral", topic="DGX Systems (AI Supercomputers)",
+                        subject="DGX Spark", target_id="t", target_key_points=[
+                            "Tie to your VMware BI team launch—both deliver data-driven "
+                            "solutions."], resume_fact="your VMware BI team launch",
+                        prompt_set="hiring-manager", prompt_hash="x")
+    answer = "We launched $300M of dashboards across 15,000 servers two weeks early."
+    follow = interviewer.follow_up(question, Score([KP(question.target_key_points[0],
+                                                       "missing")]), answer)
+    assert follow is not None and follow.engine == "offline"
+    assert follow.engine_note and "already gave" in follow.engine_note
+    assert "number" not in follow.text.lower() and follow.probe == "action"
+
+
 def test_summary_and_mastery(topics: list[Topic], library: PromptLibrary) -> None:
     interviewer = Interviewer(topics, None, library.load("hiring-manager"))
     questions = [interviewer.ask(p) for p in interviewer.plan(2)]
