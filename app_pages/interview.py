@@ -6,8 +6,6 @@ refresh or a reopened tab carries on where the candidate was.
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from app_pages.fmt import escape_md, escape_stream, pct
@@ -15,7 +13,7 @@ from app_pages.scorecard import revealed_notes, score_card
 from app_pages.ui import engine_badge, services
 from prep_agent.errors import PrepAgentError, StaleAnswerError
 from prep_agent.practice.session import PracticeSession
-from prep_agent.transcripts.records import NumberedTurn, Session, Turn
+from prep_agent.transcripts.records import NumberedTurn, Session, SessionReport, Turn
 
 PRACTICE_KEY = "interview_practice"
 PARAM = "session"
@@ -23,7 +21,6 @@ MODES = {"practice": "Practice: feedback after every answer",
          "exam": "Exam: feedback only at the end"}
 MAX_ANSWER_CHARS = 8000
 QUESTION_AVATAR = ":material/record_voice_over:"
-STREAMING_KEY = "interview_streaming"
 START_ERROR_KEY = "interview_start_error"
 
 
@@ -178,19 +175,18 @@ def _history(session: Session, reveal: bool, open_latest: bool = True) -> None:
         _answer_message(place.turn, reveal, latest=place.turn.id == latest)
 
 
-def _summary(session_id: int, summary: dict[str, Any]) -> None:
+def _summary(session_id: int, report: SessionReport) -> None:
     with st.container(border=True, key="session-summary"):
         st.subheader("Session summary")
         cols = st.columns(4)
-        cols[0].metric("Average", pct(summary.get("average")))
-        cols[1].metric("Questions", summary.get("questions", 0))
-        cols[2].metric("Follow-ups", summary.get("follow_ups", 0))
-        cols[3].metric("Scored", summary.get("scored", 0))
-        st.markdown(escape_md(str(summary.get("text", ""))))
-        mastery = summary.get("mastery") or {}
-        if isinstance(mastery, dict) and mastery:
+        cols[0].metric("Average", pct(report.average))
+        cols[1].metric("Questions", report.questions)
+        cols[2].metric("Follow-ups", report.follow_ups)
+        cols[3].metric("Scored", report.scored)
+        st.markdown(escape_md(report.text))
+        if report.mastery:
             st.dataframe(
-                [{"key point": k, "mastery": round(float(v) * 100)} for k, v in mastery.items()],
+                [{"key point": k, "mastery": round(v * 100)} for k, v in report.mastery.items()],
                 hide_index=True, width="stretch", column_config={
                     "key point": st.column_config.TextColumn(width="large"),
                     "mastery": st.column_config.ProgressColumn(
@@ -206,23 +202,18 @@ def _summary(session_id: int, summary: dict[str, Any]) -> None:
                     icon=":material/history:")
 
 
-def _ask_next(practice: PracticeSession) -> bool:
-    """Stream the next question (it is recorded as the stream ends); False when none is left."""
+def _ask_next(practice: PracticeSession) -> None:
+    """Stream the next question (it is recorded as the stream ends)."""
     question = practice.next_question()
     if question is None:
-        return False
+        return
     with st.chat_message("assistant", avatar=QUESTION_AVATAR):
         st.caption(question.label)
-        if st.session_state.get(STREAMING_KEY) == id(question):
-            # A rerun cut the earlier stream short: its start is gone, so show the whole text.
-            st.markdown(escape_md(question.result().text))
-        else:
-            st.session_state[STREAMING_KEY] = id(question)
-            st.write_stream(escape_stream(question))
-        st.session_state.pop(STREAMING_KEY, None)
+        # A stream replays what it already produced, so a rerun that cut it short shows it
+        # whole and then carries on.
+        st.write_stream(escape_stream(question))
         if question.note:
             st.caption(f":material/cloud_off: {escape_md(question.note)}")
-    return True
 
 
 def _controls(practice: PracticeSession) -> None:
@@ -256,7 +247,7 @@ def _interview(session_id: int) -> None:
                f"{escape_md(', '.join(info.topics) or 'all')}")
     if info.finished:
         # The verdict first; the transcript with every score card follows.
-        _summary(info.id, session.summary or {})
+        _summary(info.id, session.report or SessionReport())
         st.subheader("Transcript")
         _history(session, reveal=True, open_latest=False)
         return
@@ -268,6 +259,8 @@ def _interview(session_id: int) -> None:
         return
     if rescored:
         session = svc.transcripts.get_session(session_id)
+    if practice.engine.fell_back:  # never hide which engine ran
+        st.caption(f":material/cloud_off: Engine: **{escape_md(practice.engine.badge)}**")
     reveal = mode != "exam"
     answer = st.chat_input("Your answer", key=f"answer_{session_id}", max_chars=MAX_ANSWER_CHARS)
     # A recorded current question is part of the history drawn below; otherwise stream it.
@@ -290,10 +283,11 @@ def _interview(session_id: int) -> None:
             _question_message(place.turn, place.caption)
         _answer_message(place.turn, reveal)
         on_screen = False
-    if not on_screen and not _ask_next(practice):
-        practice.finish()
-        st.session_state.pop(PRACTICE_KEY, None)
-        st.rerun()  # the finished view shows every score card and the summary
+    if not on_screen:
+        if practice.finish_if_done() is not None:
+            st.session_state.pop(PRACTICE_KEY, None)
+            st.rerun()  # the finished view shows every score card and the summary
+        _ask_next(practice)
     _controls(practice)
 
 

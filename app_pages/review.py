@@ -83,11 +83,9 @@ def _transcript(session_id: int) -> None:
                            else "Not scored yet.")
         if turn.citations:
             revealed_notes(turn.citations, svc.model_answer(turn.asked), expanded=False)
-    if session.summary:
-        text = session.summary.get("text") if isinstance(session.summary, dict) else None
-        if text:
-            st.markdown("**Summary**")
-            st.markdown(escape_md(str(text)))
+    if session.report is not None and session.report.text:
+        st.markdown("**Summary**")
+        st.markdown(escape_md(session.report.text))
 
 
 def _export_and_delete(s: SessionSummary) -> None:

@@ -12,6 +12,7 @@ from langchain_core.language_models import BaseChatModel, LanguageModelInput
 
 from prep_agent.config import Settings
 from prep_agent.errors import LLMError
+from prep_agent.streaming import Stream
 
 log = logging.getLogger(__name__)
 OFFLINE_LABEL = "Offline engine (no LLM)"
@@ -144,12 +145,12 @@ def describe_failure(exc: BaseException) -> str:
     return name
 
 
-class TextStream:
+class TextStream(Stream[str]):
     """Streams a chat model's reply; on any failure switches to the offline text and says so.
 
-    Iterate it to get text chunks as they arrive, then read `.text`, `.engine` ("llm" or
-    "offline") and `.note` (None, or why the offline text was used). If the model fails after
-    some chunks were shown, a newline and the offline text follow, and `.note` explains.
+    Iterate it to get text chunks as they arrive (again to replay them), then read `.text`,
+    `.engine` ("llm" or "offline") and `.note` (None, or why the offline text was used). If the
+    model fails after some chunks were shown, a newline and the offline text follow.
     """
 
     def __init__(
@@ -169,11 +170,7 @@ class TextStream:
         self._clean = clean or str.strip
         self.text = fallback
         self.engine = "offline"
-        self.note: str | None = None
-        self._chunks = self._run()
-
-    def __iter__(self) -> Iterator[str]:
-        return self._chunks
+        super().__init__(self._run(), lambda: self.text)
 
     def _run(self) -> Iterator[str]:
         if self._model is None or self._messages is None:
@@ -214,12 +211,6 @@ class TextStream:
         self.note = note
         self.text, self.engine = self._fallback, "offline"
         yield ("\n" if shown else "") + self._fallback
-
-    def result(self) -> str:
-        """Consume what is left and return the final text."""
-        for _ in self._chunks:
-            pass
-        return self.text
 
 
 def stream_or_fallback(

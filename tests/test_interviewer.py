@@ -10,8 +10,8 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
 from prep_agent.errors import StoreError
 from prep_agent.interview.interviewer import Interviewer, Question
-from prep_agent.interview.summary import SessionCounts, mastery_from_results
 from prep_agent.interview.leaks import distinctive_stems, leaked_stems, leaks
+from prep_agent.interview.summary import SessionCounts, mastery_from_results
 from prep_agent.knowledge.models import Topic
 from prep_agent.knowledge.parser import parse_notes
 from prep_agent.prompts import PromptLibrary

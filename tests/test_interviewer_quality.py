@@ -245,7 +245,8 @@ def test_a_pronoun_opening_key_point_keeps_the_question_subject(
     for opening in ("It relies on device plugins.", "Your.", "I'd run upgrades in waves.",
                     "We use operators to automate backups.", "Explain it in two sentences."):
         follow = interviewer.follow_up(question, Score([KP(opening, "partial")]))
-        assert follow is not None and follow.subject == "GPU scheduling", (opening, follow.text)
+        assert follow is not None
+        assert follow.subject == "GPU scheduling", (opening, follow.text)
 
 
 def transcript(library: PromptLibrary) -> Iterator[str]:
@@ -393,12 +394,14 @@ def test_scenario_follow_up_probes_the_missing_risk_then_decision(
     kp = scenario.target_key_points[0]
     first = "First I'd meet the engineering leads and the VP to agree on a recovery plan."
     follow = interviewer.follow_up(scenario, Score([KP(kp, "covered")]), first)
-    assert follow is not None and follow.probe == "risks", follow.text
+    assert follow is not None
+    assert follow.probe == "risks", follow.text
     second = "The biggest risk is the driver dependency slipping again."
     thread = [(scenario, first, Score([KP(kp, "covered")])),
               (follow, second, Score([KP(kp, "covered")]))]
     again = interviewer.follow_up(follow, thread[-1][2], second, thread)
-    assert again is not None and again.probe == "decision", again.text
+    assert again is not None
+    assert again.probe == "decision", again.text
     third = "I'd decide to cut scope and defer the dashboard, trading features for the date."
     thread.append((again, third, Score([KP(kp, "covered")])))
     assert interviewer.follow_up(again, thread[-1][2], third, thread) is None  # budget spent

@@ -325,3 +325,21 @@ def test_practice_never_writes_the_api_key(topics: list[Topic], prompt_set: Prom
     transcripts.conn.close()
     raw = b"".join(p.read_bytes() for p in db.parent.iterdir()).decode("utf-8", "replace")
     assert key not in raw and key not in exports and "PRACTICEKEY" not in raw
+
+
+def test_engine_value_carries_a_fallback_for_the_session(
+    topics: list[Topic], prompt_set: PromptSet, transcripts: TranscriptStore, encoder: Any
+) -> None:
+    chat = GenericFakeChatModel(messages=iter([]))  # the server answers nothing: every step fails
+    engine = Engine(kind=EngineKind.llm, model="m", label="LLM: m @ local", chat_model=chat)
+    interviewer = Interviewer(topics, None, prompt_set, chat_model=chat, seed=1)
+    practice = PracticeSession(interviewer, make_scorer(encoder), transcripts, engine=engine,
+                               follow_ups=False)
+    sid = practice.start(1)
+    q = practice.next_question()
+    assert q is not None
+    "".join(q)
+    assert q.note and practice.engine.fell_back and practice.engine.reason == q.note
+    assert practice.engine.badge.startswith("LLM: m @ local · fell back to offline (")
+    assert engine.fell_back is False  # the value passed in is never changed
+    assert transcripts.get_session(sid).info.engine == "llm"

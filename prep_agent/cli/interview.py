@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
     from prep_agent.knowledge.store import KnowledgeStore
     from prep_agent.practice.factory import PracticeDeps
     from prep_agent.practice.session import PracticeQuestion, PracticeSummary, TurnResult
+    from prep_agent.prompts import PromptLibrary
 
 
 def read_answer(stream: TextIO) -> tuple[str | None, bool]:
@@ -123,11 +124,11 @@ def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
     return deps, store
 
 
-def _default_prompt_set(deps: PracticeDeps, settings: Settings) -> str:
+def _default_prompt_set(library: PromptLibrary, settings: Settings) -> str:
     """The set the app made active (saved under PREP_AGENT_HOME), else PREP_AGENT_PROMPT_SET."""
     from prep_agent.practice.preferences import active_prompt_set
 
-    valid = [p.name for p in deps.prompts.list() if p.valid]
+    valid = [p.name for p in library.list() if p.valid]
     return active_prompt_set(settings.preferences_path, settings.prompt_set, valid)
 
 
@@ -141,20 +142,23 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
     resume_id: int | None = args.resume
     if args.questions < 1:
         raise PrepAgentError(f"--questions must be at least 1 (got {args.questions})")
-    if args.prompts:  # a bad name is reported before the slow start (model, first ingest)
-        from prep_agent.prompts import PromptLibrary
+    from prep_agent.prompts import PromptLibrary
 
-        PromptLibrary(settings.prompts_dir).load(args.prompts)
+    # A bad prompt set name fails here, before the embedding model and the store load.
+    library = PromptLibrary(settings.prompts_dir)
+    prompt_set = None if resume_id is not None else library.load(
+        args.prompts or _default_prompt_set(library, settings))
     deps, store = _deps(settings)
     out, inp = sys.stdout, sys.stdin
     practice = None
     try:
-        if resume_id is not None:
+        if prompt_set is None:
+            assert resume_id is not None
             practice, late = resume_practice(
                 deps, resume_id, follow_ups=False if args.no_follow_ups else None)
         else:
-            practice = build_practice(deps, args.prompts or _default_prompt_set(deps, settings),
-                                      seed=args.seed, follow_ups=not args.no_follow_ups)
+            practice = build_practice(deps, prompt_set, seed=args.seed,
+                                      follow_ups=not args.no_follow_ups)
             late = []
         print(f"Engine: {deps.engine.label} · prompt set: "
               f"{practice.interviewer.prompt_set.name}", file=sys.stderr)
@@ -163,7 +167,7 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
         for result in late:
             out.write("\nScored the answer saved before the interruption:\n")
             out.write(format_score_card(result) + "\n")
-        if resume_id is None:
+        if prompt_set is not None:
             practice.start(args.questions, topics=[args.topic] if args.topic else None)
         if inp.isatty():
             out.write("Answer each question, then press Enter on an empty line. "

@@ -62,14 +62,14 @@ def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
     from prep_agent.grading.models import ScoreRequest
     from prep_agent.grading.scoring import score_answer
     from prep_agent.knowledge.embeddings import load_encoder
+    from prep_agent.llm import build_engine
 
-    engine = args.engine or settings.resolved_engine
+    engine = build_engine(settings.with_(engine=args.engine) if args.engine else settings)
     chat_model = judge_prompt = None
-    if engine == "llm":
-        from prep_agent.llm import build_chat_model
+    if engine.uses_llm:
         from prep_agent.prompts import PromptLibrary
 
-        chat_model = build_chat_model(settings.with_(engine="llm"))
+        chat_model = engine.chat_model
         prompt_set = PromptLibrary(settings.prompts_dir).load(settings.prompt_set)
         judge_prompt = prompt_set.judge_template()
     encoder = load_encoder()

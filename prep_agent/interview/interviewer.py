@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal, Protocol
 
 from langchain_core.language_models import BaseChatModel
@@ -31,6 +31,7 @@ from prep_agent.interview.summary import OverallLike, SessionCounts, session_sum
 from prep_agent.knowledge.models import Topic
 from prep_agent.llm import TextStream
 from prep_agent.prompts import PromptSet, QuestionType, judge_variables
+from prep_agent.streaming import Stream
 from prep_agent.text.signals import asks_for, detect
 
 
@@ -112,30 +113,6 @@ class ScoreLike(Protocol):
     def key_points(self) -> Sequence[KeyPointLike]: ...
     @property
     def overall(self) -> float: ...
-
-
-class QuestionStream:
-    """Iterate for text chunks as they arrive; `result()` then gives the final Question."""
-
-    def __init__(self, text: TextStream, build: Callable[[str, str, str | None], Question]) -> None:
-        self._text = text
-        self._build = build
-        self._question: Question | None = None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._text)
-
-    @property
-    def note(self) -> str | None:
-        """Why the offline engine was used for this step, if it was a fallback."""
-        return self._text.note
-
-    def result(self) -> Question:
-        """The finished Question (drains any chunks not yet read)."""
-        if self._question is None:
-            text = self._text.result()
-            self._question = self._build(text, self._text.engine, self._text.note)
-        return self._question
 
 
 def _bullets(items: Sequence[str]) -> str:
@@ -229,7 +206,7 @@ class Interviewer:
         ranked = sorted((f for f in self.resume_facts if overlap[f] > 0), key=lambda f: -overlap[f])
         return ranked[:2]
 
-    def stream(self, planned: PlannedQuestion, asked: Sequence[str] = ()) -> QuestionStream:
+    def stream(self, planned: PlannedQuestion, asked: Sequence[str] = ()) -> Stream[Question]:
         """Stream a planned question's wording; `.result()` gives the Question."""
         target = planned.target
         cites = self._grounding(target)
@@ -276,7 +253,7 @@ class Interviewer:
                 engine_note=note,
             )
 
-        return QuestionStream(text, build)
+        return text.map(lambda wording: build(wording, text.engine, text.note))
 
     def ask(self, planned: PlannedQuestion, asked: Sequence[str] = ()) -> Question:
         """The planned question, fully generated."""
@@ -287,7 +264,7 @@ class Interviewer:
     def stream_follow_up(
         self, question: Question, score: ScoreLike, answer: str = "",
         thread: Sequence[tuple[Question, str, ScoreLike | None]] | None = None,
-    ) -> QuestionStream | None:
+    ) -> Stream[Question] | None:
         """A follow-up aimed at what the thread still lacks, or None when none is due.
 
         `thread` is the main question and its follow-ups so far, with answers and scores,
@@ -340,7 +317,7 @@ class Interviewer:
                 "prompt_set": self.prompt_set.name, "prompt_hash": self.prompt_set.hash,
             })
 
-        return QuestionStream(text, build)
+        return text.map(lambda wording: build(wording, text.engine, text.note))
 
     def follow_up(
         self, question: Question, score: ScoreLike, answer: str = "",

@@ -13,7 +13,7 @@ from prep_agent.interview.interviewer import Interviewer, SearchStore
 from prep_agent.knowledge.models import Topic
 from prep_agent.llm import Engine
 from prep_agent.practice.session import PracticeSession, TurnResult, make_scorer
-from prep_agent.prompts import PromptLibrary
+from prep_agent.prompts import PromptLibrary, PromptSet
 from prep_agent.transcripts.store import TranscriptStore
 
 
@@ -32,10 +32,11 @@ class PracticeDeps:
 
 
 def build_practice(
-    deps: PracticeDeps, prompt_set: str, *, seed: int | None = None, follow_ups: bool = True,
+    deps: PracticeDeps, prompt_set: str | PromptSet, *, seed: int | None = None,
+    follow_ups: bool = True,
 ) -> PracticeSession:
     """A practice session (not started yet) for this prompt set, engine, notes and store."""
-    ps = deps.prompts.load(prompt_set)
+    ps = deps.prompts.load(prompt_set) if isinstance(prompt_set, str) else prompt_set
     interviewer = Interviewer(
         deps.topics, deps.store, ps, chat_model=deps.engine.chat_model,
         seed=secrets.randbelow(1_000_000) if seed is None else seed,

@@ -7,7 +7,7 @@ before scoring starts, so a crash loses no answer and `resume` carries on from t
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,11 +23,11 @@ from prep_agent.interview.interviewer import (
     Citation,
     Interviewer,
     Question,
-    QuestionStream,
 )
 from prep_agent.interview.planner import PlannedQuestion, history_from_sessions
 from prep_agent.interview.summary import SessionCounts
 from prep_agent.llm import Engine, offline_engine
+from prep_agent.streaming import Stream
 from prep_agent.text.redact import settings_snapshot
 from prep_agent.transcripts.records import (
     AnswerWrite,
@@ -97,23 +97,31 @@ class PracticeSummary:
     mastery: dict[str, float]
 
 
-class PracticeQuestion:
-    """A question being asked: iterate for streamed text; `result()` records it as a turn."""
+class PracticeQuestion(Stream[Question]):
+    """A question being asked: a stream of its text whose value is the recorded Question.
+
+    It is recorded as a turn when the stream ends (or on `turn_id`), exactly once; iterating
+    it again replays the text, so a page redrawn mid-stream shows it whole.
+    """
 
     def __init__(
-        self, stream: QuestionStream | None, record: Callable[[Question], tuple[int, Question]],
+        self, stream: Stream[Question], record: Callable[[Question], tuple[int, Question]],
         *, number: int, total: int | None = None, follow_up: int = 0,
-        parent_turn_id: int | None = None, question: Question | None = None,
-        turn_id: int | None = None,
+        parent_turn_id: int | None = None, turn_id: int | None = None,
     ) -> None:
-        self._stream = stream
         self._record = record
+        self._turn_id = turn_id
         self.number = number
         self.total = total
         self.follow_up = follow_up
         self.parent_turn_id = parent_turn_id
-        self._question = question
-        self._turn_id = turn_id
+        super().__init__(iter(stream), lambda: self._save(stream.result()), parent=stream)
+
+    def _save(self, question: Question) -> Question:
+        if self._turn_id is None:
+            self._turn_id, question = self._record(question)
+        self.note = question.engine_note  # the stored question's, if another tab asked it
+        return question
 
     @property
     def is_follow_up(self) -> bool:
@@ -129,29 +137,6 @@ class PracticeQuestion:
     def recorded(self) -> bool:
         """True once the question is saved as a turn (its text is final)."""
         return self._turn_id is not None
-
-    @property
-    def note(self) -> str | None:
-        """Why the offline engine phrased this question, when the LLM failed."""
-        if self._question is not None:
-            return self._question.engine_note
-        return self._stream.note if self._stream is not None else None
-
-    def __iter__(self) -> Iterator[str]:
-        if self._stream is None or self._question is not None:
-            yield self.result().text
-            return
-        yield from self._stream
-        self.result()
-
-    def result(self) -> Question:
-        """The finished question, recorded in the transcript exactly once."""
-        if self._question is None:
-            assert self._stream is not None
-            self._question = self._stream.result()
-        if self._turn_id is None:
-            self._turn_id, self._question = self._record(self._question)
-        return self._question
 
     @property
     def turn_id(self) -> int:
@@ -270,9 +255,10 @@ class PracticeSession:
         root = turn.parent_id if turn.parent_id in places else None
         slot = turn.slot or f"turn{turn.id}"
         assert turn.asked is not None
-        return PracticeQuestion(None, self._record(slot, root), number=place.number,
-                                total=len(self.plan) or None, follow_up=place.follow_up,
-                                parent_turn_id=root, question=turn.asked, turn_id=turn.id)
+        return PracticeQuestion(Stream.of(turn.asked.text, turn.asked), self._record(slot, root),
+                                number=place.number, total=len(self.plan) or None,
+                                follow_up=place.follow_up, parent_turn_id=root,
+                                turn_id=turn.id)
 
     def submit(self, turn_id: int, answer: str) -> TurnResult:
         """Save the answer to `turn_id` if it still waits for one, score it, line up a follow-up.

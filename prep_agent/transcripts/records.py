@@ -7,7 +7,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from prep_agent.grading.models import Score
 from prep_agent.grading.report import ScoreCard
@@ -151,6 +151,19 @@ class SessionSummary:
         return {**asdict(self), "finished": self.finished}
 
 
+class SessionReport(BaseModel):
+    """The end-of-session summary as stored (fields added later are kept, not guessed at)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    text: str = ""
+    average: float | None = None
+    questions: int = 0
+    follow_ups: int = 0
+    scored: int = 0
+    mastery: dict[str, float] = Field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Session:
     """A session with its settings snapshot, summary and turns in order."""
@@ -165,6 +178,16 @@ class Session:
     def id(self) -> int:
         """The session id."""
         return self.info.id
+
+    @cached_property
+    def report(self) -> SessionReport | None:
+        """The end-of-session summary as a record (None before the session ends)."""
+        if not isinstance(self.summary, dict):
+            return None
+        try:
+            return SessionReport.model_validate(self.summary)
+        except ValidationError:
+            return SessionReport(text=str(self.summary.get("text") or ""))
 
     def pending_turn(self) -> Turn | None:
         """The last turn still waiting for an answer, if any."""
