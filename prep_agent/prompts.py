@@ -30,6 +30,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from prep_agent.errors import PromptError
+from prep_agent.grading.rubric import GradingRubric
 
 QuestionType = Literal["knowledge", "scenario", "behavioral", "drill"]
 FieldKind = Literal["key_point", "goal", "resume_link", "resume_tie_in", "practice"]
@@ -45,8 +46,9 @@ QUESTION_TYPES: tuple[QuestionType, ...] = ("knowledge", "scenario", "behavioral
 #             sentences (drill length), draft (the offline wording), asked (earlier questions)
 #   followup: role, topic, subject, question, answer (delimited data), missed_key_point (secret),
 #             status ("left out" | "only partly covered" | "contradicted"), grounding, draft, depth
-#   judge:    question, answer (delimited data), key_points, resume_links, avoid (all bullets but
-#             question/answer; build them with judge_variables())
+#   judge:    question, answer (delimited data), key_points (bullets, a compound key point's
+#             claims as "  - claim:" sub-bullets), resume_links, avoid, question_type, criteria
+#             (bullets "name: label" of the question type's rubric criteria)
 #   offline:  subject, topic, item, role, sentences ("2"), sentences_word ("two"), resume_fact
 #             ("your VMware BI team launch")
 SYSTEM_VARS = frozenset({"role"})
@@ -60,7 +62,9 @@ FOLLOWUP_VARS = frozenset({
     "grounding", "draft", "depth",
 })
 FOLLOWUP_REQUIRED = frozenset({"question", "answer", "missed_key_point"})
-JUDGE_VARS = frozenset({"question", "answer", "key_points", "resume_links", "avoid"})
+JUDGE_VARS = frozenset({
+    "question", "answer", "key_points", "resume_links", "avoid", "question_type", "criteria",
+})
 JUDGE_REQUIRED = frozenset({"question", "answer", "key_points"})
 OFFLINE_VARS = frozenset({
     "subject", "topic", "item", "role", "sentences", "sentences_word", "resume_fact",
@@ -111,6 +115,7 @@ class PromptSetFile(_Strict):
     name: str
     description: str
     settings: PromptSettings = Field(default_factory=PromptSettings)
+    grading: GradingRubric = Field(default_factory=GradingRubric)
     system: str
     question: str
     followup: str
@@ -133,6 +138,7 @@ class PromptSet(BaseModel):
     followup: str
     judge: JudgePrompt
     templates: OfflineTemplates
+    grading: GradingRubric = Field(default_factory=GradingRubric)
 
     def question_template(self) -> ChatPromptTemplate:
         """Persona plus the question prompt."""
@@ -278,7 +284,7 @@ def parse_prompt_set(text: str, path: Path, label: str | None = None) -> PromptS
         name=spec.name, description=spec.description.strip(), path=path,
         hash=hashlib.sha256(text.encode()).hexdigest()[:12], settings=spec.settings,
         system=spec.system, question=spec.question, followup=spec.followup, judge=spec.judge,
-        templates=spec.offline,
+        templates=spec.offline, grading=spec.grading,
     )
 
 

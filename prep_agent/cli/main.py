@@ -32,6 +32,7 @@ def _add_knowledge_parsers(sub: Any) -> None:
 
 GRADE_FIELDS = (
     "id", "question", "answer", "key_points", "resume_links", "avoid", "target_sentences",
+    "question_type", "rubric", "interview_tip",
 )
 
 
@@ -55,24 +56,38 @@ def _grade_error(number: int, message: str) -> dict[str, Any]:
     return {"line": number, "error": message}
 
 
+def _rubric_for(name: str | None, library: Any, cache: dict[str, Any]) -> Any:
+    """The grading rubric of a prompt set by name (None: built-in), loaded once per name."""
+    from prep_agent.grading.rubric import Rubric
+
+    if name is None:
+        return None
+    if name not in cache:
+        cache[name] = Rubric.for_prompt_set(library.load(name))
+    return cache[name]
+
+
 def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
     """Grade each JSONL line; a bad line gets an error line and a non-zero exit at the end."""
     from pydantic import ValidationError
 
+    from prep_agent.errors import PromptError
     from prep_agent.grading.models import ScoreRequest
+    from prep_agent.grading.rubric import Rubric
     from prep_agent.grading.scoring import score_answer
     from prep_agent.knowledge.embeddings import load_encoder
     from prep_agent.llm import build_engine
+    from prep_agent.prompts import PromptLibrary
 
     engine = build_engine(settings.with_(engine=args.engine) if args.engine else settings)
     chat_model = judge_prompt = None
     if engine.uses_llm:
-        from prep_agent.prompts import PromptLibrary
-
         chat_model = engine.chat_model
         prompt_set = PromptLibrary(settings.prompts_dir).load(settings.prompt_set)
         judge_prompt = prompt_set.judge_template()
     encoder = load_encoder()
+    library = PromptLibrary(settings.prompts_dir)
+    rubrics: dict[str, Rubric] = {}
     bad = 0
     for number, raw in _grade_lines(args.file):
         out: dict[str, Any]
@@ -98,7 +113,14 @@ def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
                 out = _grade_error(number, f"line {number} is not a JSON object ({exc}): "
                                    "write one JSON object per line")
             else:
-                score = score_answer(req, encoder, chat_model, judge_prompt)
+                try:
+                    rubric = _rubric_for(req.rubric, library, rubrics)
+                except PromptError as exc:
+                    out = _grade_error(number, f"line {number}: rubric {req.rubric!r}: {exc}")
+                    bad += 1
+                    sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+                    continue
+                score = score_answer(req, encoder, chat_model, judge_prompt, rubric)
                 out = {"id": req.id if req.id is not None else f"line-{number}", "line": number,
                        "score": score.overall}
                 out.update(score.model_dump(exclude={"overall"}))
@@ -114,7 +136,8 @@ def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
 def _add_scoring_parsers(sub: Any) -> None:
     grade = sub.add_parser("grade", help="grade answers in a JSONL file against their key points")
     grade.add_argument("file", help="JSONL with question, answer, key_points[, resume_links, "
-                       "avoid, id] per line, or - for stdin")
+                       "avoid, id, target_sentences, question_type (knowledge|scenario|behavioral"
+                       "|drill), rubric (a prompt set name)] per line, or - for stdin")
     grade.add_argument("--engine", choices=("offline", "llm"), default=None,
                        help="grader engine (default: PREP_AGENT_ENGINE, offline without an LLM)")
     grade.set_defaults(handler=_cmd_grade)

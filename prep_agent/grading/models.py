@@ -14,6 +14,7 @@ MAX_ANSWER_CHARS = 10_000  # ~1,600 words: far beyond a spoken answer, keeps gra
 MAX_SENTENCES = 120
 MAX_LIST_ITEMS = 40
 MAX_ITEM_CHARS = 1_000
+QUESTION_TYPES = ("knowledge", "scenario", "behavioral", "drill")
 
 
 class Status(StrEnum):
@@ -62,6 +63,7 @@ class ScoreRequest(BaseModel):
     id: str | None = None
     question_type: str = "knowledge"
     rubric: str | None = None  # prompt-set name whose grading rubric applies; None = built-in
+    interview_tip: str | None = None  # the notes' Interview Tip, added to the next-time advice
 
     @field_validator("key_points", "resume_links", "avoid", mode="before")
     @classmethod
@@ -69,6 +71,16 @@ class ScoreRequest(BaseModel):
         if value is None:
             return []
         return [value] if isinstance(value, str) else value
+
+    @field_validator("question_type", mode="before")
+    @classmethod
+    def _question_type(cls, value: Any) -> Any:
+        if value is None:
+            return "knowledge"
+        text = str(value).strip().lower()
+        if text not in QUESTION_TYPES:
+            raise ValueError(f"question_type must be one of {', '.join(QUESTION_TYPES)}")
+        return text
 
     @field_validator("id", mode="before")
     @classmethod

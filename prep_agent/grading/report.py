@@ -117,9 +117,7 @@ class ScoreCard:
         """The card of a score; `ledger` (stored key-point rows) overrides its key points."""
         points: Sequence[LedgerLine] = ledger if ledger else score.key_points
         sections = [
-            _section(SectionKind.key_points, [
-                CardLine(kp.key_point, str(kp.status), float(kp.strength), _quotes(kp.evidence))
-                for kp in points]),
+            _section(SectionKind.key_points, _key_point_lines(points)),
             _section(SectionKind.criteria, _criteria(getattr(score, "criteria", None))),
             _section(SectionKind.resume, [CardLine(h.fact, quotes=_quotes(h.evidence))
                                           for h in score.resume]),
@@ -152,6 +150,23 @@ def _section(kind: SectionKind, lines: Sequence[CardLine]) -> CardSection | None
     return CardSection(kind, TITLES[kind], tuple(lines)) if lines else None
 
 
+def _key_point_lines(points: Sequence[LedgerLine]) -> list[CardLine]:
+    """Each key point, then, for a compound one, each claim that is not covered ("↳ ...")."""
+    out: list[CardLine] = []
+    for kp in points:
+        out.append(CardLine(kp.key_point, str(kp.status), float(kp.strength), _quotes(kp.evidence)))
+        claims = getattr(kp, "claims", None) or []
+        if str(kp.status) == "covered":
+            continue
+        for claim in claims:
+            status = str(getattr(claim, "status", ""))
+            if status != "covered":
+                out.append(CardLine(f"↳ claim: {getattr(claim, 'text', '')}", status,
+                                    float(getattr(claim, "strength", 0.0) or 0.0),
+                                    _quotes(getattr(claim, "evidence", None)), code="claim"))
+    return out
+
+
 def _criteria(criteria: Any) -> list[CardLine]:
     """Behavioural and scenario criteria (situation, action, result...), when graded."""
     out: list[CardLine] = []
@@ -172,8 +187,9 @@ def delivery_facts(score: Score) -> tuple[tuple[str, str], ...]:
         facts.append(("filler words", _counts(d.filler_words.items())))
     if d.hedges:
         facts.append(("hedges", _counts(d.hedges.items())))
-    if d.top_words:
-        facts.append(("top words", _counts(d.top_words[:5])))
+    if d.most_used:
+        # A word said once is not a habit: only repeated words are listed.
+        facts.append(("top words", _counts(d.most_used[:5])))
     if d.target_sentences:
         verdict = "" if d.length_ok is None else (" (on target)" if d.length_ok else
                                                   " (off target)")

@@ -82,6 +82,9 @@ class Question(BaseModel):
             "target_sentences": self.target_sentences,
             "question_type": self.type,
             "rubric": self.prompt_set,
+            "interview_tip": next(
+                (c.text for c in self.citations if c.kind == "interview_tip"), None
+            ),
         }
 
 

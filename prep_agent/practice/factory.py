@@ -9,6 +9,7 @@ from typing import Any
 
 from prep_agent.errors import TranscriptError
 from prep_agent.grading.models import Encoder
+from prep_agent.grading.rubric import Rubric
 from prep_agent.interview.interviewer import Interviewer, SearchStore
 from prep_agent.knowledge.models import Topic
 from prep_agent.llm import Engine
@@ -43,8 +44,9 @@ def build_practice(
         resume_facts=list(deps.resume_facts),
     )
     judge = ps.judge_template() if deps.engine.uses_llm else None
+    # The prompt set's grading section (criteria weights, strictness) applies offline too.
     scorer = make_scorer(deps.encoder, deps.engine.chat_model if deps.engine.uses_llm else None,
-                         judge)
+                         judge, Rubric.for_prompt_set(ps))
     return PracticeSession(interviewer, scorer, deps.transcripts, engine=deps.engine,
                            settings=deps.settings, follow_ups=follow_ups)
 
