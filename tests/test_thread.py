@@ -171,3 +171,14 @@ def test_mastery_is_an_ema_of_thread_credit_seeded_by_the_first(credits: list[fl
     assert mastery(credits) == value
     if credits:
         assert update_mastery(None, credits[0]) == credits[0]
+
+
+@pytest.mark.parametrize(("whole", "status"), [("missing", "partial"), ("covered", "covered")])
+def test_a_whole_verdict_applies_to_each_claim_known_from_another_answer(
+        whole: str, status: str) -> None:
+    halves = ("DGX Spark brings data center AI to desktops", "tool integration follows feedback")
+    split = answer(KP(KP1, "partial", claims=[Claim(halves[0], "covered", 0.9),
+                                              Claim(halves[1], "missing", 0.1)]))
+    ledger = build_ledger("knowledge", [KP1], [split, answer(KP(KP1, whole))])
+    assert [c.claim for c in ledger.claims] == list(halves)  # no phantom whole-point claim
+    assert ledger.key_point_status(KP1) == status

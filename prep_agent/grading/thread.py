@@ -168,6 +168,15 @@ def build_ledger(
     contradicted: dict[tuple[str, str], list[int]] = {}
     order = list(key_points)
     criteria: dict[Element, tuple[bool, str]] = {}
+    # A key point split into claims in one answer but judged whole in another (a too-short
+    # answer, an LLM judge without claims): the whole verdict applies to each known claim.
+    split: dict[str, list[str]] = {}
+    for thread_answer in answers:
+        for kp in thread_answer.score.key_points if thread_answer.score else ():
+            for claim in getattr(kp, "claims", None) or ():
+                split.setdefault(kp.key_point, [])
+                if claim.text not in split[kp.key_point]:
+                    split[kp.key_point].append(claim.text)
     for index, thread_answer in enumerate(answers):
         score = thread_answer.score
         if score is None:
@@ -175,7 +184,11 @@ def build_ledger(
         for kp in score.key_points:
             if kp.key_point not in order:
                 order.append(kp.key_point)
-            for text, status, strength, evidence in _claims_of(kp):
+            found = _claims_of(kp)
+            if len(found) == 1 and found[0][0] == kp.key_point and split.get(kp.key_point):
+                _, status, strength, evidence = found[0]
+                found = [(c, status, strength, evidence) for c in split[kp.key_point]]
+            for text, status, strength, evidence in found:
                 status = status if status in RANK else "missing"
                 key = (kp.key_point, text)
                 entry = ClaimEntry(kp.key_point, text, status, strength, evidence, index)

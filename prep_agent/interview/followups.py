@@ -61,6 +61,18 @@ PROBES: dict[Element, tuple[str, str]] = {
 }
 
 
+# Which earlier part of the answer a probe for the missing element quotes back, best first.
+MENTION_FROM: dict[Element, tuple[Element, ...]] = {
+    Element.result: (Element.action,), Element.metric: (Element.result, Element.action),
+    Element.action: (Element.situation, Element.task), Element.situation: (Element.action,),
+    Element.task: (Element.action, Element.situation),
+    Element.risks: (Element.first_steps, Element.decision, Element.stakeholders),
+    Element.decision: (Element.risks, Element.first_steps),
+    Element.stakeholders: (Element.first_steps, Element.risks),
+    Element.first_steps: (Element.stakeholders, Element.risks),
+}
+
+
 class AskedLike(Protocol):
     """The parts of a Question a follow-up is built from."""
 
@@ -153,14 +165,18 @@ def plan_follow_up(
         return None
     gap = gaps[0]
     answers = [t.answer for t in thread]
-    contained = frozenset(detect(answers))
+    signals = detect(answers)
+    contained = frozenset(signals)
     latest = answers[-1] if answers else ""
     if gap.kind is GapKind.element:
         element = Element(gap.name)
         anchor = question.resume_fact if (main.type == "behavioral"
                                           and question.resume_fact) else question.subject
         secret = ELEMENT_PHRASE[element]
-        text = _probe_text(element, anchor, mention(latest), "", (question.text,))
+        # Quote what led up to the missing part: the action before asking for its result.
+        said = next((m for e in MENTION_FROM[element] if e in signals
+                     and (m := mention(signals[e].evidence))), None) or mention(latest)
+        text = _probe_text(element, anchor, said, "", (question.text,))
         return Probe(gap, anchor, secret, "left out", text, tuple(key_points))
     subject = follow_up_subject(question, gap.name)
     text = offline_follow_up(prompt_set, seed, question, gap.status, subject, gap.name,
@@ -171,4 +187,5 @@ def plan_follow_up(
         [gap.name, subject, *key_points])))
     if on_point and said and text.count("?") + text.count(". ") < 3 and not mentions(text, said):
         text = f"You mentioned {said}. {text}"
-    return Probe(gap, subject, gap.name, gap.status, text, (gap.name,))
+    # The follow-up is graded against the whole key point, so its claims merge with the thread's.
+    return Probe(gap, subject, gap.name, gap.status, text, (gap.key_point or gap.name,))
