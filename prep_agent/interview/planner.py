@@ -16,7 +16,6 @@ from prep_agent.interview.phrasing import (
     FALLBACK_RESUME_FACT,
     GENERIC_TITLE_WORDS,
     is_dangling,
-    mentions,
     natural_case,
     resume_phrase,
     subject_of,
@@ -142,8 +141,6 @@ def topic_targets(topic: Topic, drill_sentences: int = 2) -> list[Target]:
             # "If asked about scaling tools, say: '...'" is a question the notes expect.
             quoted = re.search(r"[“\"](.+?)[”\"]", item.interview_tip or "")
             asked_about = tip.group(1).strip()
-            if not mentions(asked_about, subject.removeprefix("the ")):
-                asked_about = f"{asked_about} for {subject}"
             add("goal", item.title, item.interview_tip or "",
                 asked_about if not is_dangling(asked_about) else subject,
                 item.lines.get("interview_tip", item.line),
