@@ -19,7 +19,6 @@ from prep_agent.errors import PrepAgentError, StaleAnswerError, TranscriptError
 from prep_agent.grading.models import Encoder, Score, ScoreRequest
 from prep_agent.grading.rubric import Rubric
 from prep_agent.grading.scoring import make_grader
-from prep_agent.grading.thread import ThreadAnswer, build_ledger, coverage_text
 from prep_agent.interview.interviewer import (
     Citation,
     Interviewer,
@@ -39,7 +38,7 @@ from prep_agent.transcripts.records import (
     question_caption,
 )
 from prep_agent.transcripts.store import TranscriptStore
-from prep_agent.transcripts.threads import thread_turns
+from prep_agent.transcripts.threads import thread_coverage_text, thread_so_far
 
 Scorer = Callable[[ScoreRequest], Score]
 STALE_MESSAGES = {
@@ -344,30 +343,17 @@ class PracticeSession:
         ledger = [KeyPointResult(kp.key_point, kp.status, kp.strength, list(kp.evidence),
                                  question.topic) for kp in score.key_points]
         # The card shows how much of the point the thread has made so far, this answer included.
-        coverage = self._thread_coverage(turn_id, answer, score)
+        coverage = thread_coverage_text(self._session().turns, turn_id, answer, score)
         stored = {**score.model_dump(mode="json"), "thread_coverage": coverage}
         self.transcripts.save_score(turn_id, stored, float(score.overall), ledger, timings)
         return score, None, coverage
-
-    def _thread_coverage(self, turn_id: int, answer: str, score: Score) -> str:
-        turns = self._session().turns
-        turn = next(t for t in turns if t.id == turn_id)
-        root = turn.parent_id if turn.parent_id is not None else turn.id
-        thread = [t for t in thread_turns(turns, root) if t.id != turn_id]
-        main = next((t.asked for t in turns if t.id == root and t.asked), turn.asked)
-        assert main is not None
-        answers = [*(ThreadAnswer(t.answer or "", t.graded) for t in thread),
-                   ThreadAnswer(answer, score)]
-        return coverage_text(build_ledger(
-            main.type, main.thread_key_points or main.target_key_points, answers))
 
     def _follow_up(self, turn: Turn, question: Question, score: Score) -> PracticeQuestion | None:
         if not self.follow_ups:
             return None
         root = turn.parent_id if turn.parent_id is not None else turn.id
         session = self._session()
-        thread = [(t.asked, t.answer or "", t.graded if t.id != turn.id else score)
-                  for t in thread_turns(session.turns, root) if t.asked is not None]
+        thread = thread_so_far(session.turns, turn.id, score)
         stream = self.interviewer.stream_follow_up(question, score, turn.answer or "",
                                                    thread or None)
         if stream is None:

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from prep_agent.grading.thread import ScoreLike, ThreadAnswer, ThreadRecord
+from prep_agent.grading.thread import (
+    ScoreLike,
+    ThreadAnswer,
+    ThreadRecord,
+    build_ledger,
+    coverage_text,
+)
 from prep_agent.transcripts.records import KeyPointResult, Turn
+
+if TYPE_CHECKING:
+    from prep_agent.grading.models import Score
+    from prep_agent.interview.interviewer import Question
 
 
 @dataclass(frozen=True)
@@ -52,3 +63,28 @@ def thread_records(turns: Sequence[Turn]) -> list[ThreadRecord]:
                                 tuple(ThreadAnswer(t.answer or "", _score(t)) for t in answered),
                                 topic, when))
     return out
+
+
+def _root(turns: Sequence[Turn], turn_id: int) -> int:
+    turn = next(t for t in turns if t.id == turn_id)
+    return turn.parent_id if turn.parent_id is not None else turn.id
+
+
+def thread_so_far(turns: Sequence[Turn], turn_id: int,
+                  score: Score) -> list[tuple[Question, str, Score | None]]:
+    """The thread up to and including turn `turn_id` (whose score is `score`), for follow-ups."""
+    return [(t.asked, t.answer or "", t.graded if t.id != turn_id else score)
+            for t in thread_turns(turns, _root(turns, turn_id)) if t.asked is not None]
+
+
+def thread_coverage_text(turns: Sequence[Turn], turn_id: int, answer: str,
+                         score: ScoreLike) -> str:
+    """The card's thread line once turn `turn_id` is answered with `answer` and scored."""
+    root = _root(turns, turn_id)
+    main = next((t.asked for t in turns if t.id == root and t.asked), None)
+    if main is None:
+        main = next(t.asked for t in turns if t.id == turn_id and t.asked)
+    answers = [*(ThreadAnswer(t.answer or "", _score(t)) for t in thread_turns(turns, root)
+                 if t.id != turn_id), ThreadAnswer(answer, score)]
+    return coverage_text(build_ledger(
+        main.type, main.thread_key_points or main.target_key_points, answers))
