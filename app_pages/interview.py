@@ -11,6 +11,7 @@ import streamlit as st
 from app_pages.fmt import escape_md, escape_stream, pct
 from app_pages.scorecard import revealed_notes, score_card
 from app_pages.ui import engine_badge, services
+from prep_agent.drill.views import review_lines
 from prep_agent.errors import PrepAgentError, StaleAnswerError
 from prep_agent.practice.session import PracticeSession
 from prep_agent.transcripts.records import NumberedTurn, Session, SessionReport, Turn
@@ -18,7 +19,8 @@ from prep_agent.transcripts.records import NumberedTurn, Session, SessionReport,
 PRACTICE_KEY = "interview_practice"
 PARAM = "session"
 MODES = {"practice": "Practice: feedback after every answer",
-         "exam": "Exam: feedback only at the end"}
+         "exam": "Exam: feedback only at the end",
+         "drill": "Drill: due cards first, then new ones (spaced repetition)"}
 MAX_ANSWER_CHARS = 8000
 QUESTION_AVATAR = ":material/record_voice_over:"
 START_ERROR_KEY = "interview_start_error"
@@ -52,6 +54,7 @@ def _setup() -> None:
         sets = [p.name for p in svc.prompt_sets() if p.valid]
         active = svc.active_prompt_set()
         topics = [t.title for t in svc.topics()]
+        drill = svc.drill_desk().counts()
     except PrepAgentError as exc:
         st.error(str(exc))
         return
@@ -73,6 +76,8 @@ def _setup() -> None:
                           help="Main questions; follow-ups come on top of these.")
         mid.radio("Mode", list(MODES), format_func=lambda m: MODES[m], key="setup_mode")
         right.toggle("Ask follow-ups on missed key points", value=True, key="setup_follow_ups")
+        st.caption(f":material/event_repeat: Drill: {drill.label}. In drill mode, Questions is "
+                   "the most cards asked.")
         # Started in the click's callback, so this same run already shows the first question.
         st.form_submit_button("Start interview", type="primary", icon=":material/mic:",
                               on_click=_start)
@@ -82,12 +87,17 @@ def _setup() -> None:
 def _start() -> None:
     """Open a session from the set-up form's values (runs before the page is drawn)."""
     state = st.session_state
+    topics = [str(t) for t in state.get("setup_topics") or []]
     try:
-        practice = services().start_practice(
-            str(state["setup_prompt_set"]), int(state["setup_n"]),
-            [str(t) for t in state.get("setup_topics") or []],
-            mode=str(state["setup_mode"]), follow_ups=bool(state["setup_follow_ups"]),
-        )
+        if state["setup_mode"] == "drill":
+            practice, _ = services().start_drill(
+                str(state["setup_prompt_set"]), topics, limit=int(state["setup_n"]),
+                follow_ups=bool(state["setup_follow_ups"]))
+        else:
+            practice = services().start_practice(
+                str(state["setup_prompt_set"]), int(state["setup_n"]), topics,
+                mode=str(state["setup_mode"]), follow_ups=bool(state["setup_follow_ups"]),
+            )
     except PrepAgentError as exc:
         state[START_ERROR_KEY] = str(exc)
         return
@@ -282,6 +292,9 @@ def _interview(session_id: int) -> None:
         if late_question:
             _question_message(place.turn, place.caption)
         _answer_message(place.turn, reveal)
+        if reveal and result.reviews:
+            st.caption(":material/event_repeat: Spaced re-drill: " + " · ".join(
+                escape_md(line) for line in review_lines(result.reviews, width=50)))
         on_screen = False
     if not on_screen:
         if practice.finish_if_done() is not None:

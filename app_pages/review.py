@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.charts import mastery_chart, score_chart
+from app_pages.charts import score_chart
+from app_pages.drillview import drill_section
 from app_pages.fmt import escape_md, pct, safe_filename
 from app_pages.scorecard import revealed_notes, score_card
 from app_pages.ui import services
@@ -42,21 +43,14 @@ def _table(sessions: list[SessionSummary]) -> None:
 def _charts() -> None:
     svc = services()
     progress = svc.transcripts.progress()
-    mastery = svc.transcripts.key_point_mastery()
     st.subheader("Progress")
     st.markdown("**Score over time** · average per session; hover a point for its date")
     if progress:
         st.altair_chart(score_chart(progress), width="stretch")
     else:
         st.caption("No scored answers yet.")
-    st.markdown("**Mastery per key point** · weakest first, recent attempts weigh most")
-    if not mastery:
-        st.caption("No key points graded yet.")
-        return
-    chart, shown = mastery_chart(mastery)
-    st.altair_chart(chart, width="stretch")
-    more = f"The {shown} weakest of {len(mastery)} key points. " if shown < len(mastery) else ""
-    st.caption(more + "Hover a bar for the key point's full text.")
+    # Mastery per key point is the FSRS retrievability, drawn with the drill's forecast.
+    drill_section(svc.drill_desk())
 
 
 def _transcript(session_id: int) -> None:
@@ -112,7 +106,7 @@ def _export_and_delete(s: SessionSummary) -> None:
                "This cannot be undone; download it first if you may want it back.")
     confirm = st.container(horizontal=True)
     if confirm.button(f"Yes, delete session #{s.id}", type="primary", key="review_delete_yes"):
-        svc.transcripts.delete_session(s.id)
+        svc.delete_session(s.id)  # the cards it reviewed are rescheduled
         st.session_state.pop(CONFIRM_KEY, None)
         st.session_state.pop("review_session", None)
         st.toast(f"Deleted session #{s.id}.")

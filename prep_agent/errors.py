@@ -1,8 +1,14 @@
 """Error hierarchy: every message says what went wrong and how to fix it."""
 
+from prep_agent.text.redact import safe_text
+
 
 class PrepAgentError(Exception):
-    """Base class for errors a user can act on."""
+    """Base class for errors a user can act on; its message never carries a key or escapes."""
+
+    def __init__(self, *args: object) -> None:
+        # Messages quote library errors, URLs and user text: scrub them once, here.
+        super().__init__(*(safe_text(a) if isinstance(a, str) else a for a in args))
 
 
 class NotesError(PrepAgentError):

@@ -297,6 +297,7 @@ def test_kill_9_during_scoring_loses_no_answer(topics: list[Topic], prompt_set: 
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
+        proc.stdout.close()  # warnings are errors: no unclosed pipes
     transcripts = TranscriptStore(connect(db))
     [row] = transcripts.unfinished_sessions()
     [turn] = transcripts.get_session(row.id).turns

@@ -143,3 +143,25 @@ def test_two_app_tabs_on_one_session(app_test: Any, app_services: Any) -> None:
     session = app_services.transcripts.get_session(sid)
     assert [t.answer for t in session.turns] == ["A1: " + GOOD, "B2 answers the question it shows"]
     assert session.info.finished and len(session.turns) == 2
+
+
+def test_sessions_from_before_m003_resume_and_fill_new_slots(
+    topics: list[Topic], prompt_set: PromptSet, tmp_path: Path, encoder: Any
+) -> None:
+    db = tmp_path / "t.db"
+    store = TranscriptStore(connect(db))
+    old = _tab(topics, prompt_set, store, encoder)
+    sid = old.start(2)
+    q = old.next_question()
+    assert q is not None
+    old.submit(q.turn_id, GOOD)
+    # A row written before migration m003 has no slot.
+    store.conn.execute("UPDATE turns SET slot = NULL")
+    again = _tab(topics, prompt_set, TranscriptStore(connect(db)), encoder)
+    again.resume(sid)
+    nxt = again.next_question()
+    assert nxt is not None and nxt.label == "Question 2 of 2"
+    again.submit(nxt.turn_id, GOOD)
+    assert again.next_question() is None
+    turns = store.get_session(sid).turns
+    assert [t.slot for t in turns] == [None, "q2"] and all(t.answer for t in turns)

@@ -7,14 +7,19 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from prep_agent.config import Settings
+from prep_agent.config import MAX_QUESTIONS, Settings
 from prep_agent.errors import PrepAgentError
 
 if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
     from prep_agent.grading.report import ScoreCard
     from prep_agent.knowledge.store import KnowledgeStore
     from prep_agent.practice.factory import PracticeDeps
-    from prep_agent.practice.session import PracticeQuestion, PracticeSummary, TurnResult
+    from prep_agent.practice.session import (
+        PracticeQuestion,
+        PracticeSession,
+        PracticeSummary,
+        TurnResult,
+    )
     from prep_agent.prompts import PromptLibrary
 
 
@@ -96,8 +101,10 @@ def _summary(summary: PracticeSummary, out: TextIO) -> None:
 
 def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
     """The terminal's notes, store, grader, transcripts and engine (first run ingests)."""
+    from prep_agent.drill.store import DrillStore
     from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder
-    from prep_agent.knowledge.library import RESUME_FILE, load_notes, load_resume
+    from prep_agent.knowledge.library import RESUME_FILE, load_resume
+    from prep_agent.knowledge.source import NotesSource
     from prep_agent.knowledge.store import ensure_ingested, open_store
     from prep_agent.llm import build_engine
     from prep_agent.practice.factory import PracticeDeps
@@ -110,16 +117,17 @@ def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
     store = open_store(settings, MiniLMEmbedding(encoder))
     if store.count() == 0:  # first run: the seeds are ingested before the first question
         print("First run: ingesting the notes in", settings.seeds_dir, file=sys.stderr)
-        notes = ensure_ingested(store, settings.seeds_dir).notes
+        notes = ensure_ingested(store, NotesSource.from_settings(settings)).notes
     else:
-        notes = load_notes(settings.seeds_dir)
+        notes = NotesSource.from_settings(settings).load()
     for _source, message in notes.errors:
         print(f"warning: {message}", file=sys.stderr)
-    transcripts = TranscriptStore(connect(settings.db_path), secrets=[settings.openai_api_key])
+    transcripts = TranscriptStore(connect(settings.db_path), secrets=settings.secrets)
     deps = PracticeDeps(
         prompts=PromptLibrary(settings.prompts_dir), topics=notes.topics, store=store,
         encoder=encoder, transcripts=transcripts, engine=engine,
         resume_facts=load_resume(settings.seeds_dir / RESUME_FILE), settings=settings,
+        drill=DrillStore(transcripts.conn),
     )
     return deps, store
 
@@ -132,9 +140,52 @@ def _default_prompt_set(library: PromptLibrary, settings: Settings) -> str:
     return active_prompt_set(settings.preferences_path, settings.prompt_set, valid)
 
 
+def format_reviews(result: TurnResult) -> str:
+    """The drill cards a thread rated: rating and next due date."""
+    from prep_agent.drill.views import review_lines
+
+    return "\n".join(f"Drill: {line}" for line in review_lines(result.reviews))
+
+
+def run_session(practice: PracticeSession, inp: TextIO, out: TextIO) -> int:
+    """Ask, read, score until the plan is done or stdin ends, then print the summary.
+
+    EOF before any answer leaves the session unfinished (an accident, not an ending).
+    """
+    from prep_agent.errors import StaleAnswerError
+
+    if inp.isatty():
+        out.write("Answer each question, then press Enter on an empty line. "
+                  "Ctrl-D ends the session.\n")
+    eof, answered = False, 0
+    while not eof and (question := practice.next_question()) is not None:
+        _ask(question, out)
+        answer, eof = read_answer(inp)
+        if answer is None:
+            if not answered:
+                # A closed pipe or an early Ctrl-D is not the end of an interview: keep the
+                # session open to resume.
+                print(f"\nNo answer was given: session {practice.session_id} is saved "
+                      f"unfinished. Resume it with python -m prep_agent interview "
+                      f"--resume {practice.session_id}", file=sys.stderr)
+                return 0
+            break
+        answered += 1
+        try:
+            result = practice.submit(question.turn_id, answer)
+        except StaleAnswerError as exc:
+            out.write(f"\n{exc}. Your answer was not saved:\n{exc.answer}\n")
+            return 1
+        out.write("\n" + format_score_card(result) + "\n")
+        if result.reviews:
+            out.write(format_reviews(result) + "\n")
+        out.flush()
+    _summary(practice.finish(), out)
+    return 0
+
+
 def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
     """Run a mock interview on stdin/stdout; an empty line ends an answer, EOF the session."""
-    from prep_agent.errors import StaleAnswerError
     from prep_agent.practice.factory import build_practice, resume_practice
 
     if args.engine:
@@ -169,31 +220,10 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
             out.write(format_score_card(result) + "\n")
         if prompt_set is not None:
             practice.start(args.questions, topics=[args.topic] if args.topic else None)
-        if inp.isatty():
-            out.write("Answer each question, then press Enter on an empty line. "
-                      "Ctrl-D ends the session.\n")
-        eof, answered = False, 0
-        while not eof and (question := practice.next_question()) is not None:
-            _ask(question, out)
-            answer, eof = read_answer(inp)
-            if answer is None:
-                if not answered:
-                    # EOF before any answer is an accident (a closed pipe, Ctrl-D too early),
-                    # not the end of an interview: keep the session open to resume.
-                    print(f"\nNo answer was given: session {practice.session_id} is saved "
-                          f"unfinished. Resume it with python -m prep_agent interview "
-                          f"--resume {practice.session_id}", file=sys.stderr)
-                    return 0
-                break
-            answered += 1
-            try:
-                result = practice.submit(question.turn_id, answer)
-            except StaleAnswerError as exc:
-                out.write(f"\n{exc}. Your answer was not saved:\n{exc.answer}\n")
-                return 1
-            out.write("\n" + format_score_card(result) + "\n")
-            out.flush()
-        _summary(practice.finish(), out)
+            if len(practice.plan) < args.questions:
+                print(f"note: these notes give {len(practice.plan)} distinct question(s), not "
+                      f"{args.questions}: add notes or topics for more", file=sys.stderr)
+        return run_session(practice, inp, out)
     except KeyboardInterrupt:
         if practice is not None and practice.session_id is not None:
             print(f"\nSession {practice.session_id} is saved unfinished: resume it with "
@@ -203,7 +233,18 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         store.close()
         deps.transcripts.conn.close()
-    return 0
+
+
+def _question_count(raw: str) -> int:
+    """argparse type for --questions: a whole number from 1 to MAX_QUESTIONS."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number: pass e.g. 3") from None
+    if not 1 <= value <= MAX_QUESTIONS:
+        raise argparse.ArgumentTypeError(
+            f"{value} is out of range: one session asks 1 to {MAX_QUESTIONS} main questions")
+    return value
 
 
 def add_interview_parser(sub: Any) -> None:
@@ -211,7 +252,8 @@ def add_interview_parser(sub: Any) -> None:
     p = sub.add_parser("interview", help="run a mock interview in the terminal (saved)")
     p.add_argument("--prompts", metavar="NAME",
                    help="prompt set (default: the app's active set, else PREP_AGENT_PROMPT_SET)")
-    p.add_argument("--questions", type=int, default=3, metavar="N", help="main questions (3)")
+    p.add_argument("--questions", type=_question_count, default=3, metavar="N",
+                   help=f"main questions, 1 to {MAX_QUESTIONS} (3)")
     p.add_argument("--topic", metavar="T", help="only this topic (title, case-insensitive)")
     p.add_argument("--engine", choices=("offline", "llm", "auto"),
                    help="override PREP_AGENT_ENGINE for this run")

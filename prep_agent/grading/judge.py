@@ -17,6 +17,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from prep_agent.errors import LLMError
+from prep_agent.llm import describe_failure
 
 STATUSES = ("covered", "partial", "missing", "contradicted")
 MAX_QUOTE_CHARS = 2_000
@@ -272,7 +273,8 @@ def ask_judge(
     try:
         reply = chat_model.invoke(prompt.format_messages(**values))
     except Exception as exc:  # noqa: BLE001 - any provider failure falls back to offline
-        raise LLMError(f"The judge model call failed ({type(exc).__name__}: {exc})") from exc
+        # The provider's message can echo request headers (the key): keep only type and status.
+        raise LLMError(f"The judge model call failed ({describe_failure(exc)})") from exc
     return parse_verdict(str(reply.text))
 
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from prep_agent.errors import TranscriptError
+from prep_agent.drill.cards import note_cards
+from prep_agent.drill.plan import drill_plan
+from prep_agent.drill.store import DrillStore
+from prep_agent.drill.views import DrillCounts, counts, queue
+from prep_agent.errors import PrepAgentError, TranscriptError
 from prep_agent.grading.models import Encoder
 from prep_agent.grading.rubric import Rubric
 from prep_agent.interview.interviewer import Interviewer, SearchStore
+from prep_agent.interview.planner import clean_title
 from prep_agent.knowledge.models import Topic
 from prep_agent.llm import Engine
 from prep_agent.practice.session import PracticeSession, TurnResult, make_scorer
@@ -30,6 +35,7 @@ class PracticeDeps:
     engine: Engine
     resume_facts: Sequence[str] = ()
     settings: Any = None  # a Settings snapshot is stored with each session (secrets scrubbed)
+    drill: DrillStore | None = None  # FSRS cards (on the transcripts connection); None: no drill
 
 
 def build_practice(
@@ -47,8 +53,10 @@ def build_practice(
     # The prompt set's grading section (criteria weights, strictness) applies offline too.
     scorer = make_scorer(deps.encoder, deps.engine.chat_model if deps.engine.uses_llm else None,
                          judge, Rubric.for_prompt_set(ps))
+    if deps.drill is not None:
+        deps.drill.sync(note_cards(deps.topics))  # new or edited notes become cards
     return PracticeSession(interviewer, scorer, deps.transcripts, engine=deps.engine,
-                           settings=deps.settings, follow_ups=follow_ups)
+                           settings=deps.settings, follow_ups=follow_ups, drill=deps.drill)
 
 
 def resume_practice(
@@ -72,3 +80,37 @@ def resume_practice(
     if follow_ups is False:
         practice.follow_ups = False
     return practice, late
+
+
+def start_drill(
+    practice: PracticeSession, topics: Sequence[str] | None = None, limit: int | None = None,
+    meta: Mapping[str, Any] | None = None,
+) -> DrillCounts:
+    """Open a drill session: due cards first, then new ones; returns "N due today, M new"."""
+    drill = practice.drill
+    if drill is None:
+        raise PrepAgentError("This practice session has no drill cards: build it with "
+                             "PracticeDeps(drill=DrillStore(...))")
+    if limit is not None and limit < 1:
+        raise PrepAgentError(f"Drill at least 1 card (got {limit})")
+    cards = drill.cards()
+    if topics:
+        wanted = {t.strip().lower() for t in topics}
+        chosen = [c for c in cards if c.spec.topic.lower() in wanted
+                  or clean_title(c.spec.topic).lower() in wanted]
+        if not chosen:
+            known = ", ".join(sorted({clean_title(c.spec.topic) for c in cards})) or "none"
+            raise PrepAgentError(f"No cards for topic {', '.join(topics)}: use one of {known}")
+        cards = chosen
+    now = drill.now()
+    tally = counts(cards, now)
+    plan = drill_plan(queue(cards, now, limit), practice.interviewer.targets,
+                      practice.interviewer.prompt_set)
+    if not plan:
+        upcoming = sorted(c.memory.due for c in cards if not c.is_new and c.memory.due)
+        when = f"the next card is due {upcoming[0]:%Y-%m-%d}" if upcoming else "no card yet"
+        raise PrepAgentError(f"Nothing to drill today ({tally.label}; {when}): run an "
+                             "interview instead, or add key points to your notes")
+    practice.start(len(plan), plan=plan,
+                   meta={"mode": "drill", "drill": tally.label, **dict(meta or {})})
+    return tally

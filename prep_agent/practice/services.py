@@ -11,10 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prep_agent.config import Settings
-from prep_agent.errors import NotesError, PromptError
+from prep_agent.drill.service import DrillDesk
+from prep_agent.drill.store import DrillStore
+from prep_agent.drill.views import DrillCounts
+from prep_agent.errors import PromptError
 from prep_agent.interview.interviewer import Question
-from prep_agent.knowledge.library import RESUME_FILE, NotesLoad, load_notes, load_resume
+from prep_agent.knowledge.library import RESUME_FILE, NotesLoad, load_resume
 from prep_agent.knowledge.models import Topic
+from prep_agent.knowledge.source import NotesSource
 from prep_agent.knowledge.uploads import CheckedUpload, check_upload, save_upload
 from prep_agent.llm import Engine, EngineKind, build_engine
 from prep_agent.practice import factory
@@ -33,30 +37,6 @@ if TYPE_CHECKING:
     from prep_agent.knowledge.store import Hit, IngestReport, KnowledgeStore, Progress
 
 SERVICES_KEY = "prep_agent_services"
-
-
-def _fingerprint(*dirs: Path) -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime, size) of every notes file, to notice edits without re-parsing."""
-    out = []
-    for d in dirs:
-        if d.is_dir():
-            for p in sorted(d.rglob("*.md")):
-                try:
-                    st = p.stat()
-                except OSError:
-                    continue
-                out.append((str(p), st.st_mtime_ns, st.st_size))
-    return tuple(out)
-
-
-def _merge(loads: list[NotesLoad]) -> NotesLoad:
-    merged = NotesLoad(seeds_dir=", ".join(n.seeds_dir for n in loads))
-    for n in loads:
-        merged.files.extend(n.files)
-        merged.topics.extend(n.topics)
-        merged.errors.extend(n.errors)
-        merged.warnings.extend(n.warnings)
-    return merged
 
 
 @dataclass(frozen=True)
@@ -85,6 +65,7 @@ class Services:
     engine: Engine
     uploads_dir: Path
     preferences_path: Path
+    drill: DrillStore
     _notes_cache: tuple[Any, NotesLoad] | None = field(default=None, repr=False)
     given_encoder: MiniLMEncoder | None = field(default=None, repr=False)
     _encoder: Encoder | None = field(default=None, repr=False)
@@ -145,19 +126,17 @@ class Services:
 
     def notes(self) -> NotesLoad:
         """Seeds plus uploaded notes, re-parsed only when a file changed."""
-        key = _fingerprint(self.settings.seeds_dir, self.uploads_dir)
+        key = self.notes_source.fingerprint()
         if self._notes_cache is not None and self._notes_cache[0] == key:
             return self._notes_cache[1]
-        loads = [load_notes(self.settings.seeds_dir)]
-        if _fingerprint(self.uploads_dir):
-            try:
-                loads.append(load_notes(self.uploads_dir))
-            except NotesError as exc:  # uploads hold only hidden backups: nothing to load
-                loads.append(NotesLoad(seeds_dir=str(self.uploads_dir),
-                                       warnings=[str(exc)]))
-        merged = _merge(loads)
+        merged = self.notes_source.load()
         self._notes_cache = (key, merged)
         return merged
+
+    @property
+    def notes_source(self) -> NotesSource:
+        """The one notes source: seeds plus uploads (the CLI uses the same)."""
+        return NotesSource(self.settings.seeds_dir, self.uploads_dir)
 
     def topics(self) -> list[Topic]:
         """Every parsed topic."""
@@ -176,9 +155,10 @@ class Services:
 
     def ingest(self, progress: Progress | None = None, rebuild: bool = False) -> IngestReport:
         """Sync the store to seeds and uploads (unchanged chunks are not embedded again)."""
-        notes = self.notes()
-        return self.store.ingest(notes.topics, progress=progress, rebuild=rebuild,
-                                 keep_sources=notes.failed_sources)
+        from prep_agent.knowledge.store import ensure_ingested
+
+        return ensure_ingested(self.store, self.notes_source, progress=progress,
+                               rebuild=rebuild, notes=self.notes()).report
 
     def search(self, query: str, k: int = 8, topic: str | None = None) -> list[Hit]:
         """Semantic search over the notes."""
@@ -237,7 +217,7 @@ class Services:
             prompts=self.prompts, topics=self.topics(), store=self.store, encoder=self.encoder,
             transcripts=self.transcripts, engine=self.engine,
             resume_facts=load_resume(self.settings.seeds_dir / RESUME_FILE),
-            settings=self.settings,
+            settings=self.settings, drill=self.drill,
         )
 
     def start_practice(
@@ -249,6 +229,24 @@ class Services:
                                           follow_ups=follow_ups)
         practice.start(n_questions, topics=topics or None, meta={"mode": mode})
         return practice
+
+    def start_drill(
+        self, prompt_set: str, topics: list[str] | None = None, limit: int | None = None,
+        follow_ups: bool = True,
+    ) -> tuple[PracticeSession, DrillCounts]:
+        """Open a drill: due cards first, then new ones (mode "drill" in its meta)."""
+        practice = factory.build_practice(self.practice_deps(), prompt_set,
+                                          follow_ups=follow_ups)
+        return practice, factory.start_drill(practice, topics=topics, limit=limit)
+
+    def drill_desk(self) -> DrillDesk:
+        """Drill counts, forecast, recall and Anki export for the notes as they are now."""
+        return DrillDesk(self.drill, self.topics())
+
+    def delete_session(self, session_id: int) -> None:
+        """Delete a session; the cards it reviewed are rescheduled from their other reviews."""
+        self.transcripts.delete_session(session_id)
+        self.drill.refresh()
 
     def resume_practice(self, session_id: int) -> tuple[PracticeSession, list[TurnResult]]:
         """Carry on an unfinished session with the prompt set and seed it started with."""
@@ -284,10 +282,11 @@ def build_services(
 ) -> Services:
     """Open the cheap services now; the encoder and the Chroma store load on first use."""
     conn = connect(settings.db_path)
-    transcripts = TranscriptStore(conn, secrets=(settings.openai_api_key,))
+    transcripts = TranscriptStore(conn, secrets=settings.secrets)
     return Services(
         settings=settings,
         prompts=PromptLibrary(settings.prompts_dir), transcripts=transcripts,
         engine=build_engine(settings, chat_model),
         uploads_dir=uploads_dir, preferences_path=preferences_path, given_encoder=encoder,
+        drill=DrillStore(conn),
     )

@@ -6,6 +6,7 @@ before scoring starts, so a crash loses no answer and `resume` carries on from t
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -15,6 +16,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
 from pydantic import ValidationError
 
+from prep_agent.drill.store import DrillStore, ReviewRecord
+from prep_agent.drill.views import retrievability_by_key_point
 from prep_agent.errors import PrepAgentError, StaleAnswerError, TranscriptError
 from prep_agent.grading.models import Encoder, Score, ScoreRequest
 from prep_agent.grading.rubric import Rubric
@@ -46,6 +49,7 @@ STALE_MESSAGES = {
     AnswerWrite.skipped: "This question was skipped in another tab. Reload to continue",
     AnswerWrite.finished: "This interview was ended in another tab. Reload to see its summary",
 }
+log = logging.getLogger(__name__)
 
 
 def make_scorer(
@@ -116,6 +120,7 @@ class TurnResult:
     model_answer: str
     timings: dict[str, float] = field(default_factory=dict)
     thread_coverage: str | None = None  # the thread so far, e.g. "75% over 2 answer(s)"
+    reviews: list[ReviewRecord] = field(default_factory=list)  # drill cards rated as a thread ended
 
 
 @dataclass
@@ -191,6 +196,7 @@ class PracticeSession:
     def __init__(
         self, interviewer: Interviewer, scorer: Scorer, transcripts: TranscriptStore, *,
         engine: Engine | None = None, settings: Any = None, follow_ups: bool = True,
+        drill: DrillStore | None = None,
     ) -> None:
         self.interviewer = interviewer
         self.scorer = scorer
@@ -198,6 +204,7 @@ class PracticeSession:
         self.engine = engine or offline_engine()
         self.settings: dict[str, Any] = settings_snapshot(settings) if settings is not None else {}
         self.follow_ups = follow_ups
+        self.drill = drill  # FSRS cards: rated as each thread ends (exam mode: at finish)
         self.session_id: int | None = None
         self.plan: list[PlannedQuestion] = []
         self._current: PracticeQuestion | None = None
@@ -207,15 +214,24 @@ class PracticeSession:
     def start(
         self, n_questions: int, topics: Sequence[str] | None = None,
         history: Mapping[str, float] | None = None, meta: Mapping[str, Any] | None = None,
+        plan: Sequence[PlannedQuestion] | None = None,
     ) -> int:
-        """Plan N questions (weak key points first) and open a session; returns its id."""
-        if n_questions < 1:
-            raise PrepAgentError(f"Ask for at least 1 question (got {n_questions})")
-        if history is None:
-            history = self.transcripts.mastery_by_key_point()
-        past = history_from_sessions(self.transcripts.asked_main_questions())
-        self.plan = self.interviewer.plan(n_questions, topics=topics, history=history,
-                                          past=past)
+        """Plan N questions (least recalled first; a drill passes its `plan`); returns the id.
+
+        Every checklist item is asked before any repeats, counting earlier sessions.
+        """
+        if plan is not None:
+            if not plan:
+                raise PrepAgentError("Nothing to drill: no card is due or new for these notes")
+            self.plan = list(plan)
+        else:
+            if n_questions < 1:
+                raise PrepAgentError(f"Ask for at least 1 question (got {n_questions})")
+            if history is None:
+                history = self.mastery_levels()
+            past = history_from_sessions(self.transcripts.asked_main_questions())
+            self.plan = self.interviewer.plan(n_questions, topics=topics, history=history,
+                                              past=past)
         chosen = sorted({p.target.topic for p in self.plan})
         ps = self.interviewer.prompt_set
         self.session_id = self.transcripts.start_session(
@@ -227,6 +243,13 @@ class PracticeSession:
         )
         self._current = None
         return self.session_id
+
+    def mastery_levels(self) -> dict[str, float]:
+        """Mastery per key point, the one definition the summary, Review and the planner share:
+        FSRS retrievability of its drill card (thread-credit EMA without a drill store)."""
+        if self.drill is not None:
+            return retrievability_by_key_point(self.drill)
+        return self.transcripts.mastery_by_key_point()
 
     def _sid(self) -> int:
         if self.session_id is None:
@@ -321,11 +344,22 @@ class PracticeSession:
         follow = self._follow_up(turn, question, score) if score is not None else None
         if follow is not None:
             self._current = follow
+        reviews = [] if follow is not None else self._rate(turn.parent_id or turn.id)
         return TurnResult(
             turn_id=turn_id, question=question, answer=answer, score=score, error=error,
             follow_up=follow, notes=list(question.citations), model_answer=model_answer(question),
-            timings=timings, thread_coverage=coverage,
+            timings=timings, thread_coverage=coverage, reviews=reviews,
         )
+
+    def _rate(self, root_turn_id: int | None) -> list[ReviewRecord]:
+        """Rate the drill cards of an ended thread (every thread when None)."""
+        if self.drill is None:
+            return []
+        try:
+            return self.drill.rate_session(self._session(), root_turn_id)
+        except PrepAgentError as exc:  # the answer and score are saved; scheduling can wait
+            log.warning("Session %s: drill cards not rated (%s)", self.session_id, exc)
+            return []
 
     def _score(
         self, turn_id: int, question: Question, answer: str, timings: dict[str, float]
@@ -368,9 +402,11 @@ class PracticeSession:
         """Drop the follow-up on screen (kept in the transcript as skipped) and move on."""
         current = self._current
         if current is not None and current.is_follow_up:
+            root = current.parent_turn_id
             if current.recorded:
                 self.transcripts.skip_turn(current.turn_id)
             self._current = None
+            self._rate(root)
 
     def finish_if_done(self) -> PracticeSummary | None:
         """Finish the session when no question is left; None while one is."""
@@ -378,6 +414,7 @@ class PracticeSession:
 
     def finish(self) -> PracticeSummary:
         """End the session with the interviewer's summary (unanswered questions stay recorded)."""
+        self._rate(None)  # threads not rated yet (exam mode, an interrupted follow-up)
         session = self._session()
         answered = [t for t in session.turns if t.asked is not None and t.answer is not None]
         results = [(t.asked, t.graded) for t in answered if t.asked is not None]
@@ -388,7 +425,7 @@ class PracticeSession:
             follow_ups=sum(1 for t in session.turns if t.parent_id is not None),
             answered=len(answered), scored=len(scored))
         # Mastery over every session (the Review page's numbers), for this session's points.
-        levels = self.transcripts.mastery_by_key_point()
+        levels = self.mastery_levels()
         asked = {kp for q, _ in results for kp in (q.thread_key_points or q.target_key_points)}
         mastery = {kp: levels[kp] for kp in asked if kp in levels}
         text = self.interviewer.summary(results, counts, [t.answer or "" for t in answered],

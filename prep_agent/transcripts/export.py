@@ -8,6 +8,7 @@ from typing import Any
 
 from prep_agent import __version__
 from prep_agent.grading.report import CardLine, ScoreCard, SectionKind
+from prep_agent.text.markdown import md_inline, md_text
 from prep_agent.text.redact import scrub
 from prep_agent.transcripts.records import KeyPointResult, Session, SessionSummary, Turn
 
@@ -49,16 +50,22 @@ def session_to_json(session: Session, secrets: tuple[str, ...] = ()) -> dict[str
     return result
 
 
+# Every user, notes or model string goes through md_inline/md_text: exports are inert in any
+# CommonMark viewer (no tag, link or image from an answer or a notes file survives).
 def _cell(text: Any) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return md_inline(text)
+
+
+def _code(text: str | None) -> str:
+    return re.sub(r"[`\s]+", "", text or "") or "—"
 
 
 def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
+    return "\n".join(f"> {md_text(line)}" if line else ">" for line in text.splitlines() or [""])
 
 
 def _quotes(quotes: tuple[str, ...]) -> str:
-    return "; ".join(f"“{q}”" for q in quotes)
+    return "; ".join(f"“{md_inline(q)}”" for q in quotes)
 
 
 def _line_md(line: CardLine) -> str:
@@ -66,8 +73,9 @@ def _line_md(line: CardLine) -> str:
         head = f"{line.code}: {line.text}" if line.status is None else line.text
     else:
         head = line.text or line.code or ""
+    head = md_inline(head)
     if line.status is not None:
-        head += f" ({line.status}, {line.strength or 0:.2f})"
+        head += f" ({md_inline(line.status)}, {line.strength or 0:.2f})"
     return f"{head} — {_quotes(line.quotes)}" if line.quotes else head
 
 
@@ -77,20 +85,22 @@ def _card_md(card: ScoreCard) -> list[str]:
         if section.kind == SectionKind.key_points:
             lines += ["| Key point | Status | Strength | Evidence |", "|---|---|---|---|"]
             for kp in section.lines:
-                ev = " / ".join(f"“{e}”" for e in kp.quotes) or "—"
-                lines.append(f"| {_cell(kp.text)} | {kp.status} | {kp.strength or 0:.2f} | "
-                             f"{_cell(ev)} |")
+                ev = " / ".join(f"“{_cell(e)}”" for e in kp.quotes) or "—"
+                lines.append(f"| {_cell(kp.text)} | {_cell(kp.status)} | "
+                             f"{kp.strength or 0:.2f} | {ev} |")
             lines.append("")
         else:
-            lines += [f"*{section.title}:*", *[f"- {_line_md(e)}" for e in section.lines], ""]
+            lines += [f"*{md_inline(section.title)}:*",
+                      *[f"- {_line_md(e)}" for e in section.lines], ""]
     if card.thread_coverage:
-        lines += [f"*Thread coverage:* {card.thread_coverage}", ""]
+        lines += [f"*Thread coverage:* {md_inline(card.thread_coverage)}", ""]
     if card.delivery:
-        lines += ["*Delivery:* " + "; ".join(f"{k}: {v}" for k, v in card.delivery), ""]
+        lines += ["*Delivery:* " + md_inline("; ".join(f"{k}: {v}" for k, v in card.delivery)),
+                  ""]
     if card.llm_error:
-        lines += [f"*LLM judge:* {card.llm_error} (offline score shown)", ""]
+        lines += [f"*LLM judge:* {md_inline(card.llm_error)} (offline score shown)", ""]
     if card.rationale:
-        lines += [f"*Rationale:* {card.rationale}", ""]
+        lines += [f"*Rationale:* {md_inline(card.rationale)}", ""]
     return lines
 
 
@@ -98,10 +108,11 @@ def _score_md(turn: Turn) -> list[str]:
     lines: list[str] = []
     card = turn.card
     if turn.overall is not None and card is not None:
-        engine = f" · engine {card.engine}" if turn.score and turn.score.get("engine") else ""
+        engine = (f" · engine {md_inline(card.engine)}"
+                  if turn.score and turn.score.get("engine") else "")
         return [f"**Score: {turn.overall:g}/100**{engine}", "", *_card_md(card)]
     if turn.score_error:
-        lines += [f"**Not scored:** {turn.score_error}", ""]
+        lines += [f"**Not scored:** {md_inline(turn.score_error)}", ""]
     elif turn.answer is not None:
         lines += ["*Not scored yet.*", ""]
     return lines
@@ -115,9 +126,9 @@ def session_to_markdown(session: Session, secrets: tuple[str, ...] = ()) -> str:
         f"# Prep Agent session {info.id}", "",
         f"- Started: {info.started_at}" + (f" · Ended: {info.ended_at}" if info.ended_at else
                                           " · *not finished*"),
-        f"- Prompt set: {info.prompt_set} (hash `{info.prompt_hash or '—'}`)",
-        f"- Engine: {info.engine} · Model: {info.model or '—'}",
-        f"- Topics: {', '.join(info.topics) or 'all'}",
+        f"- Prompt set: {md_inline(info.prompt_set)} (hash `{_code(info.prompt_hash)}`)",
+        f"- Engine: {md_inline(info.engine)} · Model: {md_inline(info.model or '—')}",
+        f"- Topics: {md_inline(', '.join(info.topics)) or 'all'}",
         f"- Questions: {info.n_questions} · Follow-ups: {info.n_follow_ups} · "
         f"Answered: {info.n_answered} · Average score: {avg}",
         f"- Exported by prep-agent {__version__}", "",
@@ -125,8 +136,9 @@ def session_to_markdown(session: Session, secrets: tuple[str, ...] = ()) -> str:
     for place in session.numbered_turns():
         turn = place.turn
         heading = f"### {place.label}" if place.follow_up else f"## {place.label}"
-        kind = turn.type or "question"
-        lines += [heading, "", f"*{kind} · asked {turn.asked_at}*", "", turn.text, ""]
+        kind = md_inline(turn.type or "question")
+        lines += [heading, "", f"*{kind} · asked {md_inline(turn.asked_at)}*", "",
+                  md_text(turn.text), ""]
         if turn.skipped_at is not None:
             lines += ["*Skipped.*", ""]
             continue
@@ -134,16 +146,16 @@ def session_to_markdown(session: Session, secrets: tuple[str, ...] = ()) -> str:
                   "*No answer given.*", ""]
         lines += _score_md(turn)
         if turn.citations:
-            lines.append("*Notes cited:* " + "; ".join(f"{c.source}:{c.line}"
+            lines.append("*Notes cited:* " + "; ".join(md_inline(f"{c.source}:{c.line}")
                                                        for c in turn.citations))
             lines.append("")
     if session.summary:
         lines += ["## Summary", ""]
         text = session.summary.get("text") if isinstance(session.summary, dict) else None
-        lines += [str(text) if text else "", ""]
+        lines += [md_text(text) if text else "", ""]
         for key, value in session.summary.items():
             if key != "text" and isinstance(value, str | int | float):
-                lines.append(f"- {key}: {value}")
+                lines.append(f"- {md_inline(key)}: {md_inline(value)}")
         lines.append("")
     result: str = scrub("\n".join(lines).rstrip() + "\n", secrets)
     return result

@@ -253,11 +253,13 @@ class TranscriptStore:
             )
 
     def delete_session(self, session_id: int) -> None:
-        """Delete a session with its turns and key-point results."""
+        """Delete a session with its turns, key-point results and card reviews."""
         with self._write() as conn:
             self._require(conn, "sessions", session_id)
             # Explicit, so a connection opened without foreign_keys=ON leaves no orphans.
             conn.execute("DELETE FROM key_point_results WHERE session_id = ?", (session_id,))
+            # The drill's cards notice the missing reviews and replay their logs (drill/store.py).
+            conn.execute("DELETE FROM card_reviews WHERE session_id = ?", (session_id,))
             conn.execute("DELETE FROM turns WHERE session_id = ? AND parent_id IS NOT NULL",
                          (session_id,))
             conn.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
