@@ -15,6 +15,8 @@ from prep_agent.errors import ConfigError
 EngineChoice = Literal["offline", "llm", "auto"]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOME = Path.home() / ".prep_agent"
+# The built-in prompt sets ship inside the package (a link to prompts/ in the source tree).
+BUILTIN_PROMPTS = Path(__file__).resolve().parent / "builtin_prompts"
 MAX_QUESTIONS = 20  # main questions per session, CLI and app alike
 MAX_LLM_TIMEOUT_S = 300.0  # one LLM step may take at most this long in total
 
@@ -25,7 +27,7 @@ class Settings:
 
     home: Path = DEFAULT_HOME
     seeds_dir: Path = PROJECT_ROOT / "seeds"
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    prompts_dir: Path = BUILTIN_PROMPTS
     engine: EngineChoice = "auto"
     model: str = "gpt-4o-mini"
     openai_api_key: str | None = field(default=None, repr=False)
@@ -53,6 +55,11 @@ class Settings:
     def preferences_path(self) -> Path:
         """JSON file of app preferences such as the active prompt set."""
         return self.home / "app_preferences.json"
+
+    @property
+    def user_prompts_dir(self) -> Path:
+        """Directory of the user's own prompt-set copies (never the source tree)."""
+        return self.home / "prompts"
 
     @property
     def db_path(self) -> Path:
@@ -172,7 +179,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         home=home,
         seeds_dir=Path(env.get("PREP_AGENT_SEEDS") or PROJECT_ROOT / "seeds").expanduser(),
-        prompts_dir=Path(env.get("PREP_AGENT_PROMPTS") or PROJECT_ROOT / "prompts").expanduser(),
+        prompts_dir=Path(env.get("PREP_AGENT_PROMPTS") or BUILTIN_PROMPTS).expanduser(),
         engine=engine,  # type: ignore[arg-type]
         model=env.get("PREP_AGENT_MODEL", "").strip() or "gpt-4o-mini",
         openai_api_key=env.get("OPENAI_API_KEY", "").strip() or None,

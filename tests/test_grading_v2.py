@@ -327,7 +327,7 @@ def test_drill_budget_costs_a_grade_point_per_rubric(encoder: Any) -> None:
 def test_bar_raiser_rubric_is_stricter_offline(encoder: Any) -> None:
     from pathlib import Path
 
-    from prep_agent.prompts import PromptLibrary
+    from prep_agent.prompt_library import PromptLibrary
 
     root = Path(__file__).resolve().parent.parent
     lib = PromptLibrary(root / "prompts")

@@ -14,7 +14,7 @@ from prep_agent.interview.leaks import distinctive_stems, leaked_stems, leaks
 from prep_agent.interview.summary import SessionCounts, mastery_from_results
 from prep_agent.knowledge.models import Topic
 from prep_agent.knowledge.parser import parse_notes
-from prep_agent.prompts import PromptLibrary
+from prep_agent.prompt_library import PromptLibrary
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,7 @@ from prep_agent.interview.phrasing import resume_phrase, subject_of
 from prep_agent.interview.planner import topic_targets
 from prep_agent.knowledge.models import Item, Note, Topic
 from prep_agent.knowledge.parser import parse_notes
-from prep_agent.prompts import PromptLibrary
+from prep_agent.prompt_library import PromptLibrary
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ("hiring-manager", "bar-raiser", "recruiter-screen", "elevator-drill")

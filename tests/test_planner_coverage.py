@@ -21,7 +21,8 @@ from prep_agent.interview.planner import (
 )
 from prep_agent.knowledge.models import Topic
 from prep_agent.knowledge.parser import parse_notes
-from prep_agent.prompts import PromptLibrary, PromptSet
+from prep_agent.prompt_library import PromptLibrary
+from prep_agent.prompts import PromptSet
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = ("seeds/dgx-systems.md", "bench/data/notes/kubernetes-for-tpms.md")

@@ -14,7 +14,8 @@ from prep_agent.interview.planner import unit_of
 from prep_agent.knowledge.library import load_notes
 from prep_agent.knowledge.models import Topic
 from prep_agent.practice.session import PracticeSession
-from prep_agent.prompts import PromptLibrary, PromptSet
+from prep_agent.prompt_library import PromptLibrary
+from prep_agent.prompts import PromptSet
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.store import TranscriptStore
 

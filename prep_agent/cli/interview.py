@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
         PracticeSummary,
         TurnResult,
     )
-    from prep_agent.prompts import PromptLibrary
+    from prep_agent.prompt_library import PromptLibrary
 
 
 def read_answer(stream: TextIO) -> tuple[str | None, bool]:
@@ -108,7 +108,7 @@ def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
     from prep_agent.knowledge.store import ensure_ingested, open_store
     from prep_agent.llm import build_engine
     from prep_agent.practice.factory import PracticeDeps
-    from prep_agent.prompts import PromptLibrary
+    from prep_agent.prompt_library import PromptLibrary
     from prep_agent.transcripts.db import connect
     from prep_agent.transcripts.store import TranscriptStore
 
@@ -124,7 +124,7 @@ def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
         print(f"warning: {message}", file=sys.stderr)
     transcripts = TranscriptStore(connect(settings.db_path), secrets=settings.secrets)
     deps = PracticeDeps(
-        prompts=PromptLibrary(settings.prompts_dir), topics=notes.topics, store=store,
+        prompts=PromptLibrary.from_settings(settings), topics=notes.topics, store=store,
         encoder=encoder, transcripts=transcripts, engine=engine,
         resume_facts=load_resume(settings.seeds_dir / RESUME_FILE), settings=settings,
         drill=DrillStore(transcripts.conn),
@@ -193,10 +193,10 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
     resume_id: int | None = args.resume
     if args.questions < 1:
         raise PrepAgentError(f"--questions must be at least 1 (got {args.questions})")
-    from prep_agent.prompts import PromptLibrary
+    from prep_agent.prompt_library import PromptLibrary
 
     # A bad prompt set name fails here, before the embedding model and the store load.
-    library = PromptLibrary(settings.prompts_dir)
+    library = PromptLibrary.from_settings(settings)
     prompt_set = None if resume_id is not None else library.load(
         args.prompts or _default_prompt_set(library, settings))
     deps, store = _deps(settings)

@@ -112,16 +112,16 @@ def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
     from prep_agent.grading.rubric import Rubric
     from prep_agent.knowledge.embeddings import load_encoder
     from prep_agent.llm import build_engine
-    from prep_agent.prompts import PromptLibrary
+    from prep_agent.prompt_library import PromptLibrary
 
     engine = build_engine(settings.with_(engine=args.engine) if args.engine else settings)
     chat_model = judge_prompt = None
     if engine.uses_llm:
         chat_model = engine.chat_model
-        prompt_set = PromptLibrary(settings.prompts_dir).load(settings.prompt_set)
+        prompt_set = PromptLibrary.from_settings(settings).load(settings.prompt_set)
         judge_prompt = prompt_set.judge_template()
     encoder = load_encoder()
-    library = PromptLibrary(settings.prompts_dir)
+    library = PromptLibrary.from_settings(settings)
     rubrics: dict[str, Rubric] = {}
     bad = 0
     for number, raw in _grade_lines(args.file):
@@ -161,9 +161,9 @@ def _add_scoring_parsers(sub: Any) -> None:
 
 def _cmd_prompts(args: argparse.Namespace, settings: Settings) -> int:
     from prep_agent.llm import engine_label
-    from prep_agent.prompts import PromptLibrary
+    from prep_agent.prompt_library import PromptLibrary
 
-    infos = PromptLibrary(settings.prompts_dir).list()
+    infos = PromptLibrary.from_settings(settings).list()
     if args.json:
         _print_json([{"name": i.name, "valid": i.valid, "error": i.error, "hash": i.hash,
                       "description": i.description, "path": str(i.path)} for i in infos])

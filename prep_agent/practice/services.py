@@ -24,7 +24,8 @@ from prep_agent.llm import Engine, EngineKind, build_engine
 from prep_agent.practice import factory
 from prep_agent.practice.preferences import active_prompt_set, load_preferences
 from prep_agent.practice.session import PracticeSession, TurnResult, model_answer
-from prep_agent.prompts import PromptLibrary, PromptSet, PromptSetInfo
+from prep_agent.prompt_library import PromptLibrary
+from prep_agent.prompts import PromptSet, PromptSetInfo
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.store import TranscriptStore
 
@@ -285,7 +286,7 @@ def build_services(
     transcripts = TranscriptStore(conn, secrets=settings.secrets)
     return Services(
         settings=settings,
-        prompts=PromptLibrary(settings.prompts_dir), transcripts=transcripts,
+        prompts=PromptLibrary.from_settings(settings), transcripts=transcripts,
         engine=build_engine(settings, chat_model),
         uploads_dir=uploads_dir, preferences_path=preferences_path, given_encoder=encoder,
         drill=DrillStore(conn),
