@@ -39,6 +39,7 @@ def overall_score(
     relevance: float = 1.0,
     criteria: list[CriterionResult] | None = None,
     question_type: str = "knowledge",
+    labelled: bool = True,
 ) -> int:
     """Coverage (blended with the type's criteria), tie-in bonus, minus avoid hits, caps (0-100)."""
     if "empty" in flags or "prompt_injection" in flags:
@@ -49,7 +50,7 @@ def overall_score(
     if resume:
         score += rubric.resume_bonus * min(1.0, coverage / rubric.covered_at)
     by_criteria = criteria_score(criteria or [])
-    share = rubric.share_for(question_type)
+    share = rubric.share_for(question_type, labelled)
     if by_criteria is not None and share > 0:
         score = (1 - share) * min(100.0, score) + share * 100 * by_criteria
     score -= rubric.avoid_penalty * len(avoid)
