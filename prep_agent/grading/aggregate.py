@@ -64,9 +64,11 @@ def overall_score(
         )
     if "off_topic" in flags:
         score = min(score, rubric.off_topic_cap)
-    if "keyword_list" in flags or delivery.words <= rubric.no_claim_words:
-        # A bare list, or a word or two ("plants"), states no claim whatever it names.
+    if "keyword_list" in flags:
         score = min(score, rubric.keyword_list_max)
+    if delivery.words <= rubric.no_claim_words:
+        # A word or two ("plants", "CUDA.") states no claim whatever it names: a non-answer.
+        score = min(score, rubric.no_claim_max)
     if delivery.length_ok is False:
         score -= _length_penalty(delivery, rubric, question_type)
     return int(round(min(100.0, max(0.0, score))))

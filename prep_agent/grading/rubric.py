@@ -139,7 +139,8 @@ class Rubric:
     short_answer_words: int = 8
     short_off_topic_sim: float = 0.1
     too_short_words: int = 5
-    no_claim_words: int = 2  # one or two words cannot state a claim
+    no_claim_words: int = 2  # one or two words cannot state a claim...
+    no_claim_max: float = 5.0  # ...and score like a non-answer
     keyword_list_max: float = 10.0  # a bare list or word salad: 0.5 of 5 in the written rubric
     resume_bonus: float = 20.0
     avoid_penalty: float = 15.0
