@@ -256,3 +256,23 @@ def test_prompts_copy_is_validated_before_saving(own_prompts: Path, app_test: An
     saved = (data_home / "prompts" / "my-screen.yaml").read_text()
     assert "name: my-screen" in saved and "My own first screen" in saved
     assert (own_prompts / "recruiter-screen.yaml").read_text() == original
+
+
+def test_prompts_own_copy_can_be_edited_and_deleted(own_prompts: Path, app_test: Any,
+                                                    app_services: Any, data_home: Path) -> None:
+    text = app_services.prompts.read_text("recruiter-screen")
+    app_services.prompts.save_copy("recruiter-screen", "mine", text)
+    at = app_test("prompts")
+    at.selectbox(key="prompt_view").select("mine").run()
+    edited = at.text_area(key="edit_yaml_mine").value.replace(
+        "A recruiter's first screen", "My own screen", 1)
+    at.text_area(key="edit_yaml_mine").input(edited).run()
+    at.button(key="edit_save").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "My own screen" in (data_home / "prompts" / "mine.yaml").read_text()
+    at.checkbox(key="delete_confirm").check().run()
+    at.button(key="delete_copy").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert not (data_home / "prompts" / "mine.yaml").exists()
+    assert list((data_home / "prompts" / ".deleted").glob("mine-*.yaml"))
+    assert (own_prompts / "recruiter-screen.yaml").read_text() == text
