@@ -35,3 +35,11 @@ class TranscriptError(PrepAgentError):
 
 class ConfigError(PrepAgentError):
     """An environment setting has an invalid value."""
+
+
+class AudioError(PrepAgentError):
+    """A recording is empty, silent, too long or not a readable WAV file."""
+
+
+class SpeechModelError(PrepAgentError):
+    """The speech-to-text or text-to-speech engine is missing or failed."""
