@@ -9,7 +9,7 @@ import streamlit as st
 from app_pages.ui import engine_badge, ingest_with_progress
 from prep_agent.config import Settings, load_settings
 from prep_agent.errors import PrepAgentError
-from prep_agent.services import SERVICES_KEY, Services, build_services
+from prep_agent.practice.services import SERVICES_KEY, Services, build_services
 
 ROOT = Path(__file__).resolve().parent
 PAGES = ROOT / "app_pages"

@@ -8,7 +8,7 @@ from datetime import datetime
 import altair as alt
 import pandas as pd
 
-from prep_agent.transcripts import KeyPointMastery, ProgressPoint
+from prep_agent.transcripts.records import KeyPointMastery, ProgressPoint
 
 BAR_HEIGHT = 26  # px per key point: room for one line of label text
 # Streamlit's default autosize shrinks the height too when long labels need width; fit-x keeps

@@ -14,8 +14,8 @@ from app_pages.fmt import escape_md, escape_stream, pct
 from app_pages.scorecard import revealed_notes, score_card
 from app_pages.ui import engine_badge, services
 from prep_agent.errors import PrepAgentError
-from prep_agent.practice import PracticeSession
-from prep_agent.transcripts import Session, Turn
+from prep_agent.practice.session import PracticeSession
+from prep_agent.transcripts.records import Session, Turn
 
 PRACTICE_KEY = "interview_practice"
 PARAM = "session"

@@ -7,8 +7,8 @@ import streamlit as st
 from app_pages.fmt import cite_md, escape_md
 from app_pages.ui import ingest_with_progress, services
 from prep_agent.errors import PrepAgentError
-from prep_agent.notes import Item, Topic
-from prep_agent.uploads import MAX_UPLOAD_BYTES
+from prep_agent.knowledge.models import Item, Topic
+from prep_agent.knowledge.uploads import MAX_UPLOAD_BYTES
 
 ITEM_FIELDS = (
     ("goal", "Goal"), ("key_point", "Key Point"), ("interview_tip", "Interview Tip"),

@@ -9,7 +9,7 @@ from app_pages.fmt import escape_md, pct, safe_filename
 from app_pages.scorecard import revealed_notes, score_card
 from app_pages.ui import services
 from prep_agent.errors import PrepAgentError
-from prep_agent.transcripts import SessionSummary
+from prep_agent.transcripts.records import SessionSummary
 
 CONFIRM_KEY = "review_confirm_delete"
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from app_pages.fmt import escape_md
-from prep_agent.services import SERVICES_KEY, Services
+from prep_agent.practice.services import SERVICES_KEY, Services
 
-if TYPE_CHECKING:  # prep_agent.store imports chromadb, which the services load in the background
-    from prep_agent.store import IngestReport, Progress
+if TYPE_CHECKING:  # the store imports chromadb, which the services load in the background
+    from prep_agent.knowledge.store import IngestReport, Progress
 
 
 def services() -> Services:

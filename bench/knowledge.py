@@ -17,13 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from prep_agent.config import load_settings
+from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder
+from prep_agent.knowledge.library import all_chunks, load_notes
+from prep_agent.knowledge.store import ensure_ingested, open_store
 
-from prep_agent.config import load_settings  # noqa: E402
-from prep_agent.embeddings import MiniLMEmbedding, load_encoder  # noqa: E402
-from prep_agent.notes import all_chunks, load_notes  # noqa: E402
-from prep_agent.store import ensure_ingested, open_store  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 COLD_SNIPPET = """
 import time
@@ -32,8 +32,8 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from prep_agent.config import load_settings
-from prep_agent.embeddings import MiniLMEmbedding
-from prep_agent.store import ensure_ingested, open_store
+from prep_agent.knowledge.embeddings import MiniLMEmbedding
+from prep_agent.knowledge.store import ensure_ingested, open_store
 store = open_store(load_settings({{"PREP_AGENT_HOME": {home!r}}}), MiniLMEmbedding())
 done = ensure_ingested(store, Path({seeds!r}))
 print(time.perf_counter() - t0, done.report.chunks, done.report.added)

@@ -11,18 +11,18 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from prep_agent.grading.models import ScoreRequest
+from prep_agent.grading.offline import score_offline
+from prep_agent.knowledge.embeddings import load_encoder
 
-from prep_agent.embeddings import load_encoder  # noqa: E402
-from prep_agent.scoring import ScoreRequest, score_offline  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 DEFAULT_DEV = ROOT.parent / "shared" / "eval" / "dev_answers.jsonl"
 DEFAULT_HOLDOUT = ROOT / "tests" / "fixtures" / "scoring_holdout.jsonl"

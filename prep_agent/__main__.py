@@ -2,7 +2,7 @@
 
 import sys
 
-from prep_agent.cli import main
+from prep_agent.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -27,7 +27,7 @@ def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 @pytest.fixture(scope="session")
 def encoder():  # type: ignore[no-untyped-def]
     """The real offline MiniLM encoder, loaded once per test run."""
-    from prep_agent.embeddings import load_encoder
+    from prep_agent.knowledge.embeddings import load_encoder
 
     return load_encoder()
 
@@ -39,7 +39,7 @@ def encoder():  # type: ignore[no-untyped-def]
 def app_services(data_home: Path, encoder):  # type: ignore[no-untyped-def]
     """Services as app.py builds them, on the temp home, offline, with seeds/ ingested."""
     from prep_agent.config import load_settings
-    from prep_agent.services import build_services
+    from prep_agent.practice.services import build_services
 
     settings = load_settings()
     services = build_services(settings, uploads_dir=data_home / "uploads",
@@ -55,7 +55,7 @@ def app_test(app_services):  # type: ignore[no-untyped-def]
     """A factory of AppTests of app.py with the services seeded into session state."""
     from streamlit.testing.v1 import AppTest
 
-    from prep_agent.services import SERVICES_KEY
+    from prep_agent.practice.services import SERVICES_KEY
 
     def make(page: str | None = None, **state: object) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

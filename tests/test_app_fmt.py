@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 
 from app_pages.fmt import escape_md, escape_stream, highlight, safe_filename
 from prep_agent.errors import NotesError
-from prep_agent.uploads import check_upload, safe_notes_name, save_upload
+from prep_agent.knowledge.uploads import check_upload, safe_notes_name, save_upload
 
 MD = MarkdownIt("commonmark")
 
@@ -112,7 +112,7 @@ def test_short_label_cuts_long_key_points_at_a_word() -> None:
 
 def test_score_chart_orders_sessions_and_keeps_dates_for_the_tooltip() -> None:
     from app_pages.charts import score_chart
-    from prep_agent.transcripts import ProgressPoint
+    from prep_agent.transcripts.records import ProgressPoint
 
     points = [ProgressPoint(2, "2026-11-25T10:00:00.700", "default", "offline", 70.4, 2),
               ProgressPoint(1, "2026-11-25T10:00:00.200", "default", "offline", 40.0, 1),
@@ -128,7 +128,7 @@ def test_score_chart_orders_sessions_and_keeps_dates_for_the_tooltip() -> None:
 
 def test_mastery_chart_shows_weakest_first_with_full_text_in_tooltip() -> None:
     from app_pages.charts import BAR_HEIGHT, mastery_chart
-    from prep_agent.transcripts import KeyPointMastery
+    from prep_agent.transcripts.records import KeyPointMastery
 
     same_start = "DGX systems scale AI from enterprise data centers to developer PCs "
     rows = [KeyPointMastery(same_start + tail, "DGX", 2, m, "partial", "")

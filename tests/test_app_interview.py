@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage
 from streamlit.testing.v1 import AppTest
 
 from prep_agent.config import load_settings
-from prep_agent.services import SERVICES_KEY, build_services
+from prep_agent.practice.services import SERVICES_KEY, build_services
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = ("DGX systems scale AI from enterprise data centers to developer PCs, combining GPUs and "
@@ -354,7 +354,7 @@ def test_page_imports_leave_chromadb_and_onnxruntime_for_later() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, app_pages.ui, app_pages.fmt, prep_agent.services; "
+    code = ("import sys, app_pages.ui, app_pages.fmt, prep_agent.practice.services; "
             "print(sorted(m for m in ('chromadb', 'onnxruntime') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          check=True, timeout=120)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from prep_agent.transcripts import KeyPointResult
+from prep_agent.transcripts.records import KeyPointResult
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = "I'd say <script>alert('x')</script> [click](http://evil.example) $x$ :red[boo]"

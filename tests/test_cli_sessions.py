@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from prep_agent.cli import main
-from prep_agent.transcripts import KeyPointResult, TranscriptStore, connect
+from prep_agent.cli.main import main
+from prep_agent.transcripts.db import connect
+from prep_agent.transcripts.records import KeyPointResult
+from prep_agent.transcripts.store import TranscriptStore
 
 ROOT = Path(__file__).resolve().parent.parent
 KP = "DGX systems scale AI from enterprise data centers to developer PCs"

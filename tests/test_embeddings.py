@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from prep_agent.embeddings import DIMENSIONS, MiniLMEmbedding, model_files
+from prep_agent.knowledge.embeddings import DIMENSIONS, MiniLMEmbedding, model_files
 
 KEY_POINT = ("DGX systems scale AI from enterprise data centers to developer PCs, combining GPUs "
              "and software for training and inference.")

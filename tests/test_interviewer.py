@@ -9,15 +9,10 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
 from prep_agent.errors import StoreError
-from prep_agent.interviewer import (
-    Interviewer,
-    Question,
-    distinctive_stems,
-    leaked_stems,
-    leaks,
-    mastery_from_results,
-)
-from prep_agent.notes import Topic, parse_notes
+from prep_agent.interview.interviewer import Interviewer, Question, mastery_from_results
+from prep_agent.interview.leaks import distinctive_stems, leaked_stems, leaks
+from prep_agent.knowledge.models import Topic
+from prep_agent.knowledge.parser import parse_notes
 from prep_agent.prompts import PromptLibrary
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from prep_agent.errors import PrepAgentError
-from prep_agent.interviewer import Interviewer
-from prep_agent.notes import Item, Note, Topic, parse_notes
-from prep_agent.planner import resume_phrase, subject_of, topic_targets
+from prep_agent.interview.interviewer import Interviewer
+from prep_agent.interview.phrasing import resume_phrase, subject_of
+from prep_agent.interview.planner import topic_targets
+from prep_agent.knowledge.models import Item, Note, Topic
+from prep_agent.knowledge.parser import parse_notes
 from prep_agent.prompts import PromptLibrary
 
 ROOT = Path(__file__).resolve().parent.parent

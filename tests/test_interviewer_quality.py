@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from prep_agent.interviewer import Interviewer, Question, leaked_stems
-from prep_agent.notes import Topic, parse_notes
-from prep_agent.planner import resume_phrase, subject_of
+from prep_agent.interview.interviewer import Interviewer, Question
+from prep_agent.interview.leaks import leaked_stems
+from prep_agent.interview.phrasing import resume_phrase, subject_of
+from prep_agent.knowledge.models import Topic
+from prep_agent.knowledge.parser import parse_notes
 from prep_agent.prompts import PromptLibrary
 
 ROOT = Path(__file__).resolve().parent.parent

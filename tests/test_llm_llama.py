@@ -22,9 +22,9 @@ import pytest
 from servers import free_port, stop, wait_until_answers
 
 from prep_agent.config import load_settings
-from prep_agent.interviewer import Interviewer
+from prep_agent.interview.interviewer import Interviewer
+from prep_agent.knowledge.parser import parse_notes
 from prep_agent.llm import build_chat_model, stream_or_fallback
-from prep_agent.notes import parse_notes
 from prep_agent.prompts import PromptLibrary, judge_variables
 
 ROOT = Path(__file__).resolve().parent.parent

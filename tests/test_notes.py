@@ -9,15 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prep_agent.errors import NotesError
-from prep_agent.notes import (
-    Topic,
-    all_chunks,
-    load_notes,
-    load_resume,
-    parse_notes,
-    strip_quotes,
-    topic_chunks,
-)
+from prep_agent.knowledge.library import all_chunks, load_notes, load_resume, topic_chunks
+from prep_agent.knowledge.models import Topic
+from prep_agent.knowledge.parser import parse_notes, strip_quotes
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "dgx-systems.md"

@@ -15,12 +15,15 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from prep_agent.errors import PrepAgentError, TranscriptError
-from prep_agent.interviewer import Interviewer, Question
-from prep_agent.notes import Topic, load_notes
-from prep_agent.practice import PracticeSession, Scorer, make_scorer, model_answer
+from prep_agent.grading.models import Score, ScoreRequest
+from prep_agent.interview.interviewer import Interviewer, Question
+from prep_agent.knowledge.library import load_notes
+from prep_agent.knowledge.models import Topic
+from prep_agent.practice.session import PracticeSession, Scorer, make_scorer, model_answer
 from prep_agent.prompts import PromptLibrary, PromptSet
-from prep_agent.score_models import Score, ScoreRequest
-from prep_agent.transcripts import KeyPointResult, TranscriptStore, connect
+from prep_agent.transcripts.db import connect
+from prep_agent.transcripts.records import KeyPointResult
+from prep_agent.transcripts.store import TranscriptStore
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = ("DGX Spark brings data center AI to desktops, and I would manage tool integration by "
@@ -255,11 +258,12 @@ def test_llm_engine_session_records_model(topics: list[Topic], prompt_set: Promp
 CHILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from prep_agent.interviewer import Interviewer
-    from prep_agent.notes import load_notes
-    from prep_agent.practice import PracticeSession
+    from prep_agent.interview.interviewer import Interviewer
+    from prep_agent.knowledge.library import load_notes
+    from prep_agent.practice.session import PracticeSession
     from prep_agent.prompts import PromptLibrary
-    from prep_agent.transcripts import TranscriptStore, connect
+    from prep_agent.transcripts.db import connect
+    from prep_agent.transcripts.store import TranscriptStore
 
     def slow_scorer(req):
         print("scoring", flush=True)

@@ -10,8 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from prep_agent.cli_interview import read_answer
-from prep_agent.transcripts import TranscriptStore, connect
+from prep_agent.cli.interview import read_answer
+from prep_agent.transcripts.db import connect
+from prep_agent.transcripts.store import TranscriptStore
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = [

@@ -9,13 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from prep_agent.cli import main
+from prep_agent.cli.main import main
 from prep_agent.errors import PromptError
-from prep_agent.prompts import (
-    JUDGE_VARS,
-    PromptLibrary,
-    judge_variables,
-)
+from prep_agent.prompts import JUDGE_VARS, PromptLibrary, judge_variables
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ("bar-raiser", "elevator-drill", "hiring-manager", "recruiter-screen")

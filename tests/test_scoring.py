@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from prep_agent.delivery import delivery_stats, infer_target_sentences
-from prep_agent.scoring import FLAGS, Score, ScoreRequest, score_answer, score_offline
-from prep_agent.textmatch import injection_spans, negation_count, sentence_spans
+from prep_agent.grading.delivery import delivery_stats, infer_target_sentences
+from prep_agent.grading.models import FLAGS, Score, ScoreRequest
+from prep_agent.grading.offline import score_offline
+from prep_agent.grading.scoring import score_answer
+from prep_agent.text.match import injection_spans, negation_count, sentence_spans
 
 QUESTION = "Why do DGX systems matter to a technical program manager who coordinates tools?"
 KEY_POINTS = [

@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prep_agent.avoid import parse_avoid
-from prep_agent.embeddings import Encoder
-from prep_agent.scoring import ScoreRequest, score_offline
+from prep_agent.grading.avoid import parse_avoid
+from prep_agent.grading.models import ScoreRequest
+from prep_agent.grading.offline import score_offline
+from prep_agent.knowledge.embeddings import Encoder
 
 SEED_NOTE = "Skip DGX hardware details (e.g., NVLink). Focus on its role in tool ecosystems."
 QUESTION = "Why do DGX systems matter to a technical program manager who coordinates tools?"
@@ -135,7 +136,7 @@ def test_restating_a_key_point_is_not_an_avoid_hit_and_keeps_its_score(encoder: 
 
 
 def test_encode_cached_matches_encode_and_stays_bounded(encoder: Encoder) -> None:
-    from prep_agent.embeddings import CACHE_SIZE
+    from prep_agent.knowledge.embeddings import CACHE_SIZE
 
     texts = ["DGX Spark is a desktop AI computer", "A TPM aligns feedback", "DGX Spark is a "
              "desktop AI computer"]

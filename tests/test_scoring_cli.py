@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from prep_agent.cli import main
+from prep_agent.cli.main import main
 
 GOOD = {
     "id": "a1",

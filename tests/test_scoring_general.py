@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from prep_agent.embeddings import Encoder
-from prep_agent.scoring import Score, ScoreRequest, score_offline
+from prep_agent.grading.models import Score, ScoreRequest
+from prep_agent.grading.offline import score_offline
+from prep_agent.knowledge.embeddings import Encoder
 
 HOLDOUT = Path(__file__).parent / "fixtures" / "scoring_holdout.jsonl"
 ROWS = [json.loads(line) for line in HOLDOUT.read_text().splitlines() if line.strip()]

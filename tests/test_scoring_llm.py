@@ -10,8 +10,10 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.prompts import ChatPromptTemplate
 
-from prep_agent.judge import find_quote, parse_verdict
-from prep_agent.scoring import ScoreRequest, score_answer, score_offline
+from prep_agent.grading.judge import find_quote, parse_verdict
+from prep_agent.grading.models import ScoreRequest
+from prep_agent.grading.offline import score_offline
+from prep_agent.grading.scoring import score_answer
 
 QUESTION = "What is DGX Spark, and who is it for?"
 KEY_POINTS = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from prep_agent.score_models import MAX_ANSWER_CHARS
-from prep_agent.scoring import FLAGS, Score, ScoreRequest, score_offline
+from prep_agent.grading.models import FLAGS, MAX_ANSWER_CHARS, Score, ScoreRequest
+from prep_agent.grading.offline import score_offline
 
 KEY_POINTS = ["DGX Spark is a mini PC that brings data center AI to developer desktops",
               "It is built on Blackwell GPUs"]

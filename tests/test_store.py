@@ -14,10 +14,10 @@ from chromadb.api.types import Documents, Embeddings
 from servers import free_port, stop, wait_until_answers
 
 from prep_agent.config import Settings, load_settings
-from prep_agent.embeddings import MiniLMEmbedding
 from prep_agent.errors import StoreError
-from prep_agent.notes import load_notes
-from prep_agent.store import KnowledgeStore, ensure_ingested, open_store
+from prep_agent.knowledge.embeddings import MiniLMEmbedding
+from prep_agent.knowledge.library import load_notes
+from prep_agent.knowledge.store import KnowledgeStore, ensure_ingested, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "dgx-systems.md"

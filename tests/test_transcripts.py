@@ -10,9 +10,10 @@ import pytest
 
 from prep_agent.config import Settings
 from prep_agent.errors import TranscriptError
-from prep_agent.redact import REDACTED, scrub, settings_snapshot
-from prep_agent.transcript_db import MIGRATIONS
-from prep_agent.transcripts import KeyPointResult, TranscriptStore, connect, migrate
+from prep_agent.text.redact import REDACTED, scrub, settings_snapshot
+from prep_agent.transcripts.db import MIGRATIONS, connect, migrate
+from prep_agent.transcripts.records import KeyPointResult
+from prep_agent.transcripts.store import TranscriptStore
 
 FAKE_KEY = "sk-proj-ABCDEF1234567890abcdef1234567890"
 KP1 = "DGX systems scale AI from enterprise data centers to developer PCs"

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from prep_agent.transcripts import KeyPointResult, TranscriptStore, connect
+from prep_agent.transcripts.db import connect
+from prep_agent.transcripts.records import KeyPointResult
+from prep_agent.transcripts.store import TranscriptStore
 
 ROOT = Path(__file__).resolve().parent.parent
 N_SESSIONS = 20
@@ -93,7 +95,8 @@ def test_twenty_concurrent_sessions_in_memory() -> None:
 
 CHILD = textwrap.dedent("""
     import sys
-    from prep_agent.transcripts import TranscriptStore, connect
+    from prep_agent.transcripts.db import connect
+    from prep_agent.transcripts.store import TranscriptStore
     store = TranscriptStore(connect(sys.argv[1]))
     sid = store.start_session("hiring-manager", "h", "offline")
     i = 0

@@ -6,8 +6,15 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from prep_agent.mdblocks import Block, checkbox, clean, norm_label, parse_blocks, split_label
-from prep_agent.note_models import Item, LabeledText, Note, Topic
+from prep_agent.knowledge.mdblocks import (
+    Block,
+    checkbox,
+    clean,
+    norm_label,
+    parse_blocks,
+    split_label,
+)
+from prep_agent.knowledge.models import Item, LabeledText, Note, Topic
 
 _HEADER_FIELDS = {"whyitmatters": "why_it_matters", "why": "why_it_matters", "depth": "depth",
                   "time": "time", "resumetiein": "resume_tie_in"}

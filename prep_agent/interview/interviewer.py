@@ -9,16 +9,20 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from prep_agent.errors import PrepAgentError, StoreError
-from prep_agent.followups import (
+from prep_agent.interview.followups import (
     STATUS_PHRASE,
     KeyPointLike,
     follow_up_subject,
     offline_follow_up,
     weakest_miss,
 )
-from prep_agent.llm import TextStream
-from prep_agent.notes import Topic
-from prep_agent.planner import (
+from prep_agent.interview.leaks import (
+    STOPWORDS,
+    clean_llm_question,
+    leaks,
+    words,
+)
+from prep_agent.interview.planner import (
     PlannedQuestion,
     Target,
     clean_title,
@@ -26,20 +30,9 @@ from prep_agent.planner import (
     plan_questions,
     topic_targets,
 )
+from prep_agent.knowledge.models import Topic
+from prep_agent.llm import TextStream
 from prep_agent.prompts import PromptSet, QuestionType, judge_variables
-from prep_agent.wording import (
-    STOPWORDS,
-    clean_llm_question,
-    distinctive_stems,
-    leaked_stems,
-    leaks,
-    words,
-)
-
-__all__ = [
-    "Citation", "Interviewer", "PlannedQuestion", "Question", "QuestionStream", "ScoreLike",
-    "SearchStore", "distinctive_stems", "leaked_stems", "leaks", "mastery_from_results",
-]
 
 MASTERY = {"covered": 1.0, "partial": 0.5, "missing": 0.0, "contradicted": 0.0}
 

@@ -8,10 +8,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from prep_agent.errors import TranscriptError
-from prep_agent.redact import scrub
-from prep_agent.transcript_db import (
+from prep_agent.text.redact import scrub
+from prep_agent.transcripts.db import (
     Timestamp,
-    connect,
     connection_lock,
     db_name,
     dumps,
@@ -21,8 +20,8 @@ from prep_agent.transcript_db import (
     transaction,
     translate_error,
 )
-from prep_agent.transcript_export import export_filename, session_to_json, session_to_markdown
-from prep_agent.transcript_records import (
+from prep_agent.transcripts.export import export_filename, session_to_json, session_to_markdown
+from prep_agent.transcripts.records import (
     KeyPointMastery,
     KeyPointResult,
     ProgressPoint,
@@ -30,11 +29,6 @@ from prep_agent.transcript_records import (
     SessionSummary,
     Turn,
 )
-
-__all__ = [
-    "KeyPointMastery", "KeyPointResult", "ProgressPoint", "Session", "SessionSummary",
-    "TranscriptStore", "Turn", "connect", "export_filename", "migrate",
-]
 
 # --- the store -----------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from prep_agent.wording import STOPWORDS
+from prep_agent.interview.leaks import STOPWORDS
 
 GENERIC_TITLE_WORDS = {
     "overview", "buzz", "basics", "intro", "introduction", "deep", "dive", "notes", "summary",

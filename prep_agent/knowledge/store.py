@@ -16,7 +16,8 @@ from pydantic import BaseModel
 
 from prep_agent.config import Settings
 from prep_agent.errors import PrepAgentError, StoreError
-from prep_agent.notes import Chunk, NotesLoad, Topic, all_chunks, load_notes
+from prep_agent.knowledge.library import NotesLoad, all_chunks, load_notes
+from prep_agent.knowledge.models import Chunk, Topic
 
 COLLECTION = "prep_agent_notes"
 EMBED_BATCH = 256  # texts per embedding call (one progress step)

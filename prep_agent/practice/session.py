@@ -16,18 +16,19 @@ from langchain_core.prompts import ChatPromptTemplate
 from pydantic import ValidationError
 
 from prep_agent.errors import PrepAgentError, TranscriptError
-from prep_agent.interviewer import (
+from prep_agent.grading.models import Encoder, Score, ScoreRequest
+from prep_agent.grading.scoring import score_answer
+from prep_agent.interview.interviewer import (
     Citation,
     Interviewer,
     Question,
     QuestionStream,
     mastery_from_results,
 )
-from prep_agent.planner import PlannedQuestion
-from prep_agent.redact import settings_snapshot
-from prep_agent.score_models import Encoder, Score, ScoreRequest
-from prep_agent.scoring import score_answer
-from prep_agent.transcripts import KeyPointResult, Session, TranscriptStore, Turn
+from prep_agent.interview.planner import PlannedQuestion
+from prep_agent.text.redact import settings_snapshot
+from prep_agent.transcripts.records import KeyPointResult, Session, Turn
+from prep_agent.transcripts.store import TranscriptStore
 
 Scorer = Callable[[ScoreRequest], Score]
 

@@ -17,9 +17,9 @@ import re
 
 import numpy as np
 
-from prep_agent.avoid import avoid_words, kinds_shown, lexical_avoid, semantic_avoid
-from prep_agent.delivery import Delivery, delivery_stats, infer_target_sentences
-from prep_agent.evidence import (
+from prep_agent.grading.avoid import avoid_words, kinds_shown, lexical_avoid, semantic_avoid
+from prep_agent.grading.delivery import Delivery, delivery_stats, infer_target_sentences
+from prep_agent.grading.keypoints import (
     COVERED_AT,
     Prepared,
     clip_list,
@@ -30,7 +30,7 @@ from prep_agent.evidence import (
     prepare,
     ramp,
 )
-from prep_agent.score_models import (
+from prep_agent.grading.models import (
     FLAGS,
     MAX_ANSWER_CHARS,
     MAX_SENTENCES,
@@ -41,7 +41,7 @@ from prep_agent.score_models import (
     Score,
     ScoreRequest,
 )
-from prep_agent.textmatch import (
+from prep_agent.text.match import (
     injection_spans,
     is_non_answer,
     looks_like_keyword_list,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from prep_agent.textmatch import (
+from prep_agent.text.match import (
     content_terms,
     matched_terms,
     negation_count,

@@ -10,9 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, Field
 
-from prep_agent.notes import Item, Topic
-from prep_agent.prompts import FieldKind, PromptSet, QuestionType, render_offline
-from prep_agent.subjects import (
+from prep_agent.interview.phrasing import (
     FALLBACK_RESUME_FACT,
     GENERIC_TITLE_WORDS,
     is_dangling,
@@ -22,11 +20,8 @@ from prep_agent.subjects import (
     title_words,
     with_article,
 )
-
-__all__ = [
-    "PlannedQuestion", "Target", "clean_title", "item_subject", "offline_values",
-    "plan_questions", "resume_phrase", "subject_of", "topic_targets",
-]
+from prep_agent.knowledge.models import Item, Topic
+from prep_agent.prompts import FieldKind, PromptSet, QuestionType, render_offline
 
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 WORD_NUMBERS = {word: n for n, word in NUMBER_WORDS.items()}

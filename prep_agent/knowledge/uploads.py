@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from prep_agent.errors import NotesError
-from prep_agent.notes import Topic, parse_notes
+from prep_agent.knowledge.models import Topic
+from prep_agent.knowledge.parser import parse_notes
 
 MAX_UPLOAD_BYTES = 256 * 1024  # a large notes file is ~20 KB; anything bigger is a mistake
 SUFFIXES = (".md", ".markdown")

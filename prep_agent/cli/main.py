@@ -23,7 +23,7 @@ def _print_json(data: Any) -> None:
 
 
 def _add_knowledge_parsers(sub: Any) -> None:
-    from prep_agent.cli_knowledge import add_knowledge_parsers
+    from prep_agent.cli.knowledge import add_knowledge_parsers
 
     add_knowledge_parsers(sub)
 
@@ -59,8 +59,9 @@ def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
     """Grade each JSONL line; a bad line gets an error line and a non-zero exit at the end."""
     from pydantic import ValidationError
 
-    from prep_agent.embeddings import load_encoder
-    from prep_agent.scoring import ScoreRequest, score_answer
+    from prep_agent.grading.models import ScoreRequest
+    from prep_agent.grading.scoring import score_answer
+    from prep_agent.knowledge.embeddings import load_encoder
 
     engine = args.engine or settings.resolved_engine
     chat_model = judge_prompt = None
@@ -153,7 +154,8 @@ def _add_prompt_parsers(sub: Any) -> None:
 
 
 def _open_transcripts(settings: Settings) -> Any:
-    from prep_agent.transcripts import TranscriptStore, connect
+    from prep_agent.transcripts.db import connect
+    from prep_agent.transcripts.store import TranscriptStore
 
     return TranscriptStore(connect(settings.db_path), secrets=[settings.openai_api_key])
 
@@ -210,7 +212,7 @@ def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _add_transcript_parsers(sub: Any) -> None:
-    from prep_agent.cli_interview import add_interview_parser
+    from prep_agent.cli.interview import add_interview_parser
 
     add_interview_parser(sub)
     p = sub.add_parser("sessions", help="list saved practice sessions")

@@ -12,8 +12,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
 
 from prep_agent.errors import LLMError
-from prep_agent.evidence import COVERED_AT, PARTIAL_AT, clip_list
-from prep_agent.judge import (
+from prep_agent.grading.judge import (
     JudgedHit,
     JudgedKeyPoint,
     JudgeVerdict,
@@ -22,16 +21,11 @@ from prep_agent.judge import (
     model_name,
     verified,
 )
-from prep_agent.offline import (
-    next_time_tips,
-    overall_score,
-    score_offline,
-)
-from prep_agent.score_models import (
+from prep_agent.grading.keypoints import COVERED_AT, PARTIAL_AT, clip_list
+from prep_agent.grading.models import (
     FLAGS,
     MAX_ANSWER_CHARS,
     AvoidHit,
-    Delivery,
     Encoder,
     KeyPointResult,
     ResumeHit,
@@ -39,21 +33,8 @@ from prep_agent.score_models import (
     ScoreRequest,
     Status,
 )
-from prep_agent.textmatch import clean
-
-__all__ = [
-    "FLAGS",
-    "MAX_ANSWER_CHARS",
-    "AvoidHit",
-    "Delivery",
-    "Encoder",
-    "KeyPointResult",
-    "ResumeHit",
-    "Score",
-    "ScoreRequest",
-    "score_answer",
-    "score_offline",
-]
+from prep_agent.grading.offline import next_time_tips, overall_score, score_offline
+from prep_agent.text.match import clean
 
 LLM_WEIGHT = 0.6  # the judge reads meaning better; the offline ledger keeps it honest
 _STATUS_STRENGTH = {"covered": 1.0, "partial": 0.5, "missing": 0.0, "contradicted": 0.0}

@@ -10,7 +10,7 @@ from typing import Any, get_args
 
 from prep_agent.config import Settings
 from prep_agent.errors import PrepAgentError
-from prep_agent.note_models import ChunkKind
+from prep_agent.knowledge.models import ChunkKind
 
 
 def _print_json(data: Any) -> None:
@@ -22,8 +22,8 @@ CHUNK_KINDS: tuple[str, ...] = get_args(ChunkKind)
 
 
 def _open_knowledge(settings: Settings, rebuild: bool = False) -> Any:
-    from prep_agent.embeddings import MiniLMEmbedding
-    from prep_agent.store import open_store
+    from prep_agent.knowledge.embeddings import MiniLMEmbedding
+    from prep_agent.knowledge.store import open_store
 
     return open_store(settings, MiniLMEmbedding(), rebuild=rebuild)
 
@@ -43,7 +43,7 @@ def _seeds(args: argparse.Namespace, settings: Settings) -> Path:
 
 
 def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from prep_agent.store import ensure_ingested
+    from prep_agent.knowledge.store import ensure_ingested
 
     store = _open_knowledge(settings, rebuild=args.rebuild)
     progress = _progress_bar if sys.stderr.isatty() else None
@@ -69,7 +69,7 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from prep_agent.store import ensure_ingested
+    from prep_agent.knowledge.store import ensure_ingested
 
     kinds = [k.strip() for group in args.kind or [] for k in group.split(",") if k.strip()]
     unknown = [k for k in kinds if k not in CHUNK_KINDS]
@@ -101,7 +101,7 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_notes(args: argparse.Namespace, settings: Settings) -> int:
-    from prep_agent.notes import load_notes
+    from prep_agent.knowledge.library import load_notes
 
     notes = load_notes(_seeds(args, settings))
     if args.json:

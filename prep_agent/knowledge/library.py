@@ -9,23 +9,9 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from prep_agent.errors import NotesError
-from prep_agent.mdblocks import clean
-from prep_agent.note_models import (
-    Chunk,
-    ChunkKind,
-    Item,
-    LabeledText,
-    Note,
-    Topic,
-    chunk_id,
-)
-from prep_agent.note_parser import parse_notes, strip_quotes
-
-__all__ = [
-    "Chunk", "ChunkKind", "Item", "LabeledText", "Note", "NotesLoad", "Topic", "all_chunks",
-    "chunk_id", "load_notes", "load_resume", "parse_notes", "read_text", "strip_quotes",
-    "topic_chunks",
-]
+from prep_agent.knowledge.mdblocks import clean
+from prep_agent.knowledge.models import Chunk, Topic, chunk_id
+from prep_agent.knowledge.parser import parse_notes
 
 RESUME_FILE = "resume.md"
 

@@ -15,21 +15,23 @@ from pydantic import ValidationError
 
 from prep_agent.config import Settings
 from prep_agent.errors import NotesError, PromptError
-from prep_agent.interviewer import Interviewer, Question
+from prep_agent.interview.interviewer import Interviewer, Question
+from prep_agent.knowledge.library import RESUME_FILE, NotesLoad, load_notes, load_resume
+from prep_agent.knowledge.models import Topic
+from prep_agent.knowledge.uploads import CheckedUpload, check_upload, save_upload
 from prep_agent.llm import build_chat_model, engine_label
-from prep_agent.notes import RESUME_FILE, NotesLoad, Topic, load_notes, load_resume
-from prep_agent.practice import PracticeSession, TurnResult, make_scorer, model_answer
+from prep_agent.practice.session import PracticeSession, TurnResult, make_scorer, model_answer
 from prep_agent.prompts import PromptLibrary, PromptSet, PromptSetInfo
-from prep_agent.transcripts import TranscriptStore, connect
-from prep_agent.uploads import CheckedUpload, check_upload, save_upload
+from prep_agent.transcripts.db import connect
+from prep_agent.transcripts.store import TranscriptStore
 
 if TYPE_CHECKING:
     # chromadb and onnxruntime load on first use (Services.load_backend), not at import time.
     from langchain_core.language_models import BaseChatModel
 
-    from prep_agent.embeddings import Encoder as MiniLMEncoder
-    from prep_agent.score_models import Encoder
-    from prep_agent.store import Hit, IngestReport, KnowledgeStore, Progress
+    from prep_agent.grading.models import Encoder
+    from prep_agent.knowledge.embeddings import Encoder as MiniLMEncoder
+    from prep_agent.knowledge.store import Hit, IngestReport, KnowledgeStore, Progress
 
 SERVICES_KEY = "prep_agent_services"
 
@@ -67,8 +69,8 @@ class _Backend:
 
 
 def _open_backend(settings: Settings, encoder: MiniLMEncoder | None) -> _Backend:
-    from prep_agent.embeddings import MiniLMEmbedding, load_encoder
-    from prep_agent.store import open_store
+    from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder
+    from prep_agent.knowledge.store import open_store
 
     encoder = encoder or load_encoder()
     return _Backend(encoder, open_store(settings, MiniLMEmbedding(encoder)))

@@ -7,7 +7,7 @@ from collections import Counter
 
 from pydantic import BaseModel
 
-from prep_agent.textmatch import STOPWORDS, sentence_spans, words
+from prep_agent.text.match import STOPWORDS, sentence_spans, words
 
 FILLERS = (
     "um",

@@ -7,7 +7,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from prep_agent.delivery import Delivery
+from prep_agent.grading.delivery import Delivery
 
 MAX_ANSWER_CHARS = 10_000  # ~1,600 words: far beyond a spoken answer, keeps grading under ~0.3 s
 MAX_SENTENCES = 120

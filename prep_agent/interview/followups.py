@@ -6,10 +6,10 @@ import random
 from collections.abc import Sequence
 from typing import Protocol
 
-from prep_agent.planner import Target, offline_values
+from prep_agent.interview.leaks import leaked_stems
+from prep_agent.interview.phrasing import is_dangling, mentions, subject_of
+from prep_agent.interview.planner import Target, offline_values
 from prep_agent.prompts import PromptSet, QuestionType, render_offline
-from prep_agent.subjects import is_dangling, mentions, subject_of
-from prep_agent.wording import leaked_stems
 
 FOLLOWUP_ORDER = {"missing": 0, "contradicted": 1, "partial": 2}
 STATUS_PHRASE = {"missing": "left out", "partial": "only partly covered",

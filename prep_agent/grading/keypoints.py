@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from prep_agent.avoid import AvoidRule, parse_avoid
 from prep_agent.errors import ScoringError
-from prep_agent.score_models import (
+from prep_agent.grading.avoid import AvoidRule, parse_avoid
+from prep_agent.grading.models import (
     MAX_ANSWER_CHARS,
     MAX_ITEM_CHARS,
     MAX_LIST_ITEMS,
@@ -32,7 +32,7 @@ from prep_agent.score_models import (
     ScoreRequest,
     Status,
 )
-from prep_agent.textmatch import (
+from prep_agent.text.match import (
     Span,
     clauses,
     clean,
@@ -157,7 +157,7 @@ def _checked(vecs: object, n: int) -> np.ndarray:
     if arr.ndim != 2 or len(arr) != n:
         raise ScoringError(
             f"The encoder returned {arr.shape} for {n} texts: use "
-            "prep_agent.embeddings.load_encoder()"
+            "prep_agent.knowledge.embeddings.load_encoder()"
         )
     return arr
 

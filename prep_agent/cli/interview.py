@@ -10,7 +10,12 @@ from prep_agent.config import Settings
 from prep_agent.errors import PrepAgentError
 
 if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
-    from prep_agent.practice import PracticeQuestion, PracticeSession, PracticeSummary, TurnResult
+    from prep_agent.practice.session import (
+        PracticeQuestion,
+        PracticeSession,
+        PracticeSummary,
+        TurnResult,
+    )
 
 
 def read_answer(stream: TextIO) -> tuple[str | None, bool]:
@@ -100,14 +105,15 @@ def _summary(summary: PracticeSummary, out: TextIO) -> None:
 def _build(
     settings: Settings, prompt_name: str, seed: int, follow_ups: bool
 ) -> tuple[PracticeSession, Any]:
-    from prep_agent.embeddings import MiniLMEmbedding, load_encoder
-    from prep_agent.interviewer import Interviewer
+    from prep_agent.interview.interviewer import Interviewer
+    from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder
+    from prep_agent.knowledge.library import RESUME_FILE, load_notes, load_resume
+    from prep_agent.knowledge.store import ensure_ingested, open_store
     from prep_agent.llm import build_chat_model, engine_label
-    from prep_agent.notes import RESUME_FILE, load_notes, load_resume
-    from prep_agent.practice import PracticeSession, make_scorer
+    from prep_agent.practice.session import PracticeSession, make_scorer
     from prep_agent.prompts import PromptLibrary
-    from prep_agent.store import ensure_ingested, open_store
-    from prep_agent.transcripts import TranscriptStore, connect
+    from prep_agent.transcripts.db import connect
+    from prep_agent.transcripts.store import TranscriptStore
 
     prompt_set = PromptLibrary(settings.prompts_dir).load(prompt_name)
     chat_model = build_chat_model(settings)
@@ -142,7 +148,8 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
         raise PrepAgentError(f"--questions must be at least 1 (got {args.questions})")
     prompt_name, seed, follow_ups = args.prompts or settings.prompt_set, args.seed, True
     if resume_id is not None:
-        from prep_agent.transcripts import TranscriptStore, connect
+        from prep_agent.transcripts.db import connect
+        from prep_agent.transcripts.store import TranscriptStore
 
         peek = TranscriptStore(connect(settings.db_path))
         try:

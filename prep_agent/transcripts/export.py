@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prep_agent import __version__
-from prep_agent.redact import scrub
-from prep_agent.transcript_records import KeyPointResult, Session, SessionSummary, Turn
+from prep_agent.text.redact import scrub
+from prep_agent.transcripts.records import KeyPointResult, Session, SessionSummary, Turn
 
 EXPORT_FORMAT = "prep-agent-transcript"
 EXPORT_VERSION = 1
