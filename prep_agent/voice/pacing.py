@@ -137,7 +137,7 @@ def measure_pacing(words: Sequence[Word], *, target: tuple[int, int] = TARGET_WP
     pauses = tuple(
         Pause(after_word=_bare(a.text) or a.text, start=a.end, end=b.start)
         for a, b in zip(words, words[1:], strict=False)
-        if b.start - a.end >= long_pause_s
+        if b.start - a.end >= long_pause_s - 1e-6  # float sums of 10 ms timestamps
     )
     fillers = tuple(sorted(count_fillers(words).items(), key=lambda kv: (-kv[1], kv[0])))
     return Pacing(

