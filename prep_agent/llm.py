@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -64,6 +65,18 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
             f"Cannot set up model {settings.model!r} at {safe_url(settings.openai_base_url)}: "
             f"{type(exc).__name__}. Check PREP_AGENT_MODEL and OPENAI_BASE_URL"
         ) from exc
+
+
+def build_openai_client(settings: Settings) -> Any | None:
+    """An OpenAI client for the transcription API when OPENAI_API_KEY is set, else None."""
+    if not settings.openai_api_key:
+        return None
+    import openai
+
+    return openai.OpenAI(
+        api_key=settings.openai_api_key, base_url=settings.openai_base_url,
+        timeout=settings.llm_timeout_s, max_retries=max(0, settings.llm_max_retries),
+    )
 
 
 def describe_failure(exc: BaseException) -> str:

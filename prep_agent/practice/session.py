@@ -16,6 +16,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from pydantic import ValidationError
 
 from prep_agent.errors import PrepAgentError, TranscriptError
+from prep_agent.grading.delivery import SpokenDelivery
 from prep_agent.grading.models import Encoder, Score, ScoreRequest
 from prep_agent.grading.scoring import score_answer
 from prep_agent.interview.interviewer import (
@@ -214,8 +215,11 @@ class PracticeSession:
         """Planned main questions not yet asked."""
         return max(0, len(self.plan) - self.position)
 
-    def submit(self, answer: str) -> TurnResult:
-        """Save the answer (committed), score it, save the score, and line up any follow-up."""
+    def submit(self, answer: str, spoken: SpokenDelivery | None = None) -> TurnResult:
+        """Save the answer (committed), score it, save the score, and line up any follow-up.
+
+        A spoken answer's pace, pauses and fillers join the score's delivery section.
+        """
         current = self.next_question()
         if current is None:
             raise PrepAgentError("Every planned question was answered: call finish()")
@@ -225,7 +229,7 @@ class PracticeSession:
         self.transcripts.save_answer(turn_id, answer)
         timings["save_answer_ms"] = round((time.perf_counter() - t0) * 1000, 2)
         self._current = None
-        score, error = self._score(turn_id, question, answer, timings)
+        score, error = self._score(turn_id, question, answer, timings, spoken)
         follow = self._follow_up(turn_id, question, score, answer) if score is not None else None
         self._current = follow
         return TurnResult(
@@ -235,11 +239,15 @@ class PracticeSession:
         )
 
     def _score(
-        self, turn_id: int, question: Question, answer: str, timings: dict[str, float]
+        self, turn_id: int, question: Question, answer: str, timings: dict[str, float],
+        spoken: SpokenDelivery | None = None,
     ) -> tuple[Score | None, str | None]:
         t0 = time.perf_counter()
         try:
             score = self.scorer(ScoreRequest.model_validate(question.score_request(answer)))
+            if spoken is not None:
+                delivery = score.delivery.model_copy(update={"spoken": spoken})
+                score = score.model_copy(update={"delivery": delivery})
         except Exception as exc:  # noqa: BLE001 - the answer is saved; report and carry on
             timings["score_ms"] = round((time.perf_counter() - t0) * 1000, 2)
             error = f"Scoring failed ({type(exc).__name__}: {exc}); the answer is saved"
