@@ -1,6 +1,6 @@
 """Benchmark offline speech: Whisper load time, real-time factor and WER on synthetic answers.
 
-Usage: python bench/voice.py [--glossary] [--beam N]
+Usage: python bench/voice.py [--no-prompt] [--beam N]
 
 The recordings are made here, from sentences of seeds/dgx-systems.md, with the packaged Piper
 voice and with espeak-ng; nothing is downloaded. WER is computed after normalising both sides
@@ -124,7 +124,8 @@ def spoken_answer(voice: Voice, whisper: LocalWhisper, prompt: str) -> None:
 def main() -> int:
     """Print load time, RTF and WER per voice, and the spoken-answer latency."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--glossary", action="store_true", help="pass a glossary prompt")
+    parser.add_argument("--no-prompt", action="store_true",
+                        help="no initial prompt (the app passes fillers + the question's terms)")
     parser.add_argument("--beam", type=int, default=1)
     args = parser.parse_args()
     home = Path(os.environ.get("PREP_AGENT_HOME") or tempfile.mkdtemp(prefix="voice-bench-"))
@@ -134,9 +135,8 @@ def main() -> int:
     whisper = LocalWhisper(model_dir, beam_size=args.beam)
     print(f"Whisper base int8, 2 threads, beam {args.beam}: weights ready in {joined:.2f} s "
           f"(join + sha256 the first time), model load {whisper.load_s:.2f} s")
-    prompt = glossary_prompt(QUESTION, TOPIC) if args.glossary else ""
-    if prompt:
-        print(f"Glossary prompt: {prompt!r}")
+    prompt = "" if args.no_prompt else glossary_prompt(QUESTION, TOPIC)
+    print(f"Initial prompt: {prompt!r}")
     voices: list[tuple[str, Voice]] = []
     files = piper_files()
     if files is not None:

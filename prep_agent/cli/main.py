@@ -226,6 +226,15 @@ def _add_transcript_parsers(sub: Any) -> None:
     p.set_defaults(handler=_cmd_export)
 
 
+# --- voice commands: transcribe (issue 13) ---------------------------------------------------
+
+
+def _add_voice_parsers(sub: Any) -> None:
+    from prep_agent.cli.voice import add_voice_parsers
+
+    add_voice_parsers(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -237,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scoring_parsers(sub)
     _add_transcript_parsers(sub)
     _add_prompt_parsers(sub)
+    _add_voice_parsers(sub)
     _ = sub
     return parser
 

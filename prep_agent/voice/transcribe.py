@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     import openai
 
 GLOSSARY_TERMS = 8
+# Whisper leaves out "um" and "uh" unless its prompt shows them; pacing needs them kept.
+FILLER_PROMPT = "Umm, uh, let me think."
 OPENAI_MODEL = "whisper-1"  # the OpenAI model that returns word timestamps
 _NO_SPEECH = (
     "No words were recognised in the recording: speak closer to the microphone and record "
@@ -81,7 +83,7 @@ class Transcriber(Protocol):
 
 
 def glossary_prompt(question: str, topic: str = "", limit: int = GLOSSARY_TERMS) -> str:
-    """A short initial prompt of domain terms (names, acronyms, numbers) from question and topic."""
+    """A short initial prompt: filler examples, then domain terms of the question and topic."""
     # Whisper copies prompt words into the transcript when unsure, so keep only a few terms.
     # Title words of a topic ("Systems") are ordinary English: only its acronyms and numbers count.
     terms: list[str] = []
@@ -92,7 +94,8 @@ def glossary_prompt(question: str, topic: str = "", limit: int = GLOSSARY_TERMS)
             name = names_too and token[:1].isupper() and token.lower() not in _COMMON_CAPS
             if (distinctive or name) and token not in terms:
                 terms.append(token)
-    return ", ".join(terms[:limit]) + "." if terms else ""
+    glossary = f" {', '.join(terms[:limit])}." if terms else ""
+    return FILLER_PROMPT + glossary
 
 
 def _clean(text: str) -> str:
@@ -143,18 +146,29 @@ class LocalWhisper:
             initial_prompt=prompt or None,
         )
         parts = list(segments)  # decoding happens while iterating
-        words = tuple(
-            Word(w.word.strip(), round(float(w.start), 3), round(float(w.end), 3),
-                 round(float(w.probability), 3))
-            for segment in parts
-            for w in (segment.words or [])
-            if w.word.strip()
-        )
+        words = _join_pieces([w for segment in parts for w in (segment.words or [])])
         text = _clean(" ".join(segment.text for segment in parts))
         if not text:
             raise AudioError(_NO_SPEECH)
         return Transcript(text=text, words=words, duration_s=recording.duration_s,
                           engine=self.engine, elapsed_s=time.perf_counter() - started)
+
+
+def _join_pieces(raw: list[Any]) -> tuple[Word, ...]:
+    # Whisper marks a new word with a leading space; "15" + ",000" is one word, not two.
+    words: list[Word] = []
+    for piece in raw:
+        text = str(piece.word)
+        if not text.strip():
+            continue
+        start, end = round(float(piece.start), 3), round(float(piece.end), 3)
+        if words and not text[:1].isspace():
+            last = words[-1]
+            words[-1] = Word(last.text + text.strip(), last.start, end,
+                             min(last.probability, round(float(piece.probability), 3)))
+        else:
+            words.append(Word(text.strip(), start, end, round(float(piece.probability), 3)))
+    return tuple(words)
 
 
 @functools.cache
@@ -224,6 +238,7 @@ def build_transcriber(kind: TranscriberKind, *, models_dir: Path,
     return load_local_transcriber(models_dir)
 
 
-def transcribe_wav(transcriber: Transcriber, data: bytes, prompt: str = "") -> Transcript:
+def transcribe_wav(transcriber: Transcriber, data: bytes,
+                   prompt: str = FILLER_PROMPT) -> Transcript:
     """Check a WAV answer (empty, non-WAV, damaged, too long, silent) and transcribe it."""
     return transcriber.transcribe(load_recording(data), prompt=prompt)
