@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from prep_agent.config import Settings
-from prep_agent.errors import PrepAgentError
+from prep_agent.errors import AudioError, PrepAgentError
 
 if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
     from prep_agent.practice.session import (
@@ -67,6 +68,8 @@ def format_score_card(result: TurnResult) -> str:
             verdict = "ok" if d.length_ok else "off target"
             line += f"; target {d.target_sentences} sentence(s): {verdict}"
         out.append(line)
+        if d.spoken is not None:
+            out.append(_spoken_line(d.spoken))
         if score.llm_error:
             out.append(f"LLM judge: {score.llm_error} (offline score shown)")
         if score.next_time:
@@ -79,6 +82,39 @@ def format_score_card(result: TurnResult) -> str:
         out.append("Model answer:")
         out += [f"  {line}" if line else "" for line in result.model_answer.splitlines()]
     return "\n".join(out)
+
+
+def _spoken_line(spoken: Any) -> str:
+    low, high = spoken.target_wpm
+    wpm = "-" if spoken.words_per_minute is None else f"{spoken.words_per_minute:g}"
+    parts = [f"Spoken: {wpm} wpm ({spoken.pace}; target {low}-{high})"]
+    if spoken.time_to_first_word_s is not None:
+        parts.append(f"first word after {spoken.time_to_first_word_s:.1f} s")
+    parts.append(f"{len(spoken.long_pauses)} long pause(s)" + (": " + ", ".join(
+        f"{p.seconds:.1f} s after “{p.after_word}”" for p in spoken.long_pauses)
+        if spoken.long_pauses else ""))
+    parts.append("fillers: " + (", ".join(f"{k}×{n}" for k, n in spoken.fillers.items())
+                                or "none"))
+    parts.append(f"heard by {spoken.transcriber}")
+    return " · ".join(parts)
+
+
+def _spoken_answer(
+    practice: PracticeSession, transcriber: Any, path: Path, home: Path, out: TextIO
+) -> TurnResult | None:
+    """Transcribe one WAV answer and submit it; a bad recording is reported and skipped."""
+    from prep_agent.practice.spoken import hear_answer, submit_spoken
+    from prep_agent.voice.audio import read_wav_file
+
+    current = practice.next_question()
+    assert current is not None
+    try:
+        heard = hear_answer(transcriber, read_wav_file(path), current.result())
+    except AudioError as exc:
+        print(f"error: {path.name}: {exc}", file=sys.stderr)
+        return None
+    out.write(f"[{path.name} · {heard.transcript.engine}] {heard.transcript.text}\n")
+    return submit_spoken(practice, home, heard)
 
 
 def _ask(question: PracticeQuestion, number: int, total: int, out: TextIO) -> None:
@@ -161,6 +197,15 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
         prompt_name = session.info.prompt_set
         seed = int(session.meta.get("seed", seed))
         follow_ups = bool(session.meta.get("follow_ups", True))
+    recordings: list[Path] | None = None
+    transcriber: Any = None
+    if args.voice_file:
+        from prep_agent.cli.voice import make_transcriber, voice_files
+
+        recordings = voice_files(Path(args.voice_file).expanduser())
+        transcriber = make_transcriber(settings, args.transcriber)
+        print(f"Transcriber: {transcriber.engine} · {len(recordings)} recording(s)",
+              file=sys.stderr)
     practice, store = _build(settings, prompt_name, seed, follow_ups and not args.no_follow_ups)
     out, inp = sys.stdout, sys.stdin
     if hasattr(inp, "reconfigure"):  # undecodable bytes become U+FFFD instead of a crash
@@ -172,7 +217,7 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
                 out.write(format_score_card(late) + "\n")
         else:
             practice.start(args.questions, topics=[args.topic] if args.topic else None)
-        if inp.isatty():
+        if recordings is None and inp.isatty():
             out.write("Answer each question, then press Enter on an empty line. "
                       "Ctrl-D ends the session.\n")
         total = len(practice.plan)
@@ -180,10 +225,19 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
         while not eof and (question := practice.next_question()) is not None:
             number = practice.position + (0 if question.recorded or question.is_follow_up else 1)
             _ask(question, min(number, total), total, out)
-            answer, eof = read_answer(inp)
-            if answer is None:
-                break
-            result = practice.submit(answer)
+            if recordings is not None:
+                if not recordings:
+                    break  # out of recordings: the session is finished with what was said
+                spoken = _spoken_answer(practice, transcriber, recordings.pop(0), settings.home,
+                                        out)
+                if spoken is None:
+                    continue  # the same question waits for the next recording
+                result = spoken
+            else:
+                answer, eof = read_answer(inp)
+                if answer is None:
+                    break
+                result = practice.submit(answer)
             out.write("\n" + format_score_card(result) + "\n")
             out.flush()
         _summary(practice.finish(), out)
@@ -211,4 +265,8 @@ def add_interview_parser(sub: Any) -> None:
     p.add_argument("--no-follow-ups", action="store_true", help="ask no follow-up questions")
     p.add_argument("--resume", type=int, metavar="SESSION_ID",
                    help="carry on an unfinished session")
+    p.add_argument("--voice-file", metavar="DIR",
+                   help="answer from the .wav files in DIR, in name order (spoken practice)")
+    p.add_argument("--transcriber", choices=("local", "openai"),
+                   help="speech-to-text for --voice-file (default: PREP_AGENT_TRANSCRIBER)")
     p.set_defaults(handler=cmd_interview)
