@@ -13,6 +13,7 @@ import streamlit as st
 from app_pages.fmt import escape_md, escape_stream, pct
 from app_pages.scorecard import revealed_notes, score_card
 from app_pages.ui import engine_badge, services
+from app_pages.voice import voice_panel
 from prep_agent.errors import PrepAgentError
 from prep_agent.practice.session import PracticeSession
 from prep_agent.transcripts.records import Session, Turn
@@ -310,6 +311,7 @@ def _interview(session_id: int) -> None:
         practice.finish()
         st.session_state.pop(PRACTICE_KEY, None)
         st.rerun()  # the finished view shows every score card and the summary
+    voice_panel(practice)
     _controls(practice)
 
 

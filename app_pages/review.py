@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.charts import mastery_chart, score_chart
+from app_pages.charts import mastery_chart, pace_charts, score_chart
 from app_pages.fmt import escape_md, pct, safe_filename
 from app_pages.scorecard import revealed_notes, score_card
 from app_pages.ui import services
@@ -57,6 +57,13 @@ def _charts() -> None:
     st.altair_chart(chart, width="stretch")
     more = f"The {shown} weakest of {len(mastery)} key points. " if shown < len(mastery) else ""
     st.caption(more + "Hover a bar for the key point's full text.")
+    pace = svc.pace_history()
+    if pace:
+        st.markdown("**Spoken answers** · words per minute against the 130-160 band, and fillers "
+                    "per minute, per session")
+        wpm, fillers = pace_charts(pace)
+        st.altair_chart(wpm, width="stretch")
+        st.altair_chart(fillers, width="stretch")
 
 
 def _transcript(session_id: int) -> None:
@@ -75,6 +82,9 @@ def _transcript(session_id: int) -> None:
             st.caption("Not answered.")
             continue
         with st.chat_message("user"):
+            for name, wav in svc.turn_recordings(session_id, turn.id):
+                st.audio(wav, format="audio/wav")
+                st.caption(f":material/mic: Recorded answer ({escape_md(name)})")
             if turn.score:
                 score_card(turn.score, turn.answer)
             else:
@@ -110,11 +120,12 @@ def _export_and_delete(s: SessionSummary) -> None:
             st.session_state[CONFIRM_KEY] = s.id
             st.rerun()
         return
-    st.warning(f"Delete session #{s.id} with its {s.n_questions} question(s) and scores? "
+    st.warning(f"Delete session #{s.id} with its {s.n_questions} question(s), scores and "
+               "recordings? "
                "This cannot be undone; download it first if you may want it back.")
     confirm = st.container(horizontal=True)
     if confirm.button(f"Yes, delete session #{s.id}", type="primary", key="review_delete_yes"):
-        svc.transcripts.delete_session(s.id)
+        svc.delete_session(s.id)
         st.session_state.pop(CONFIRM_KEY, None)
         st.session_state.pop("review_session", None)
         st.toast(f"Deleted session #{s.id}.")

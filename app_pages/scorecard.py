@@ -62,6 +62,29 @@ def _delivery(delivery: Mapping[str, Any]) -> str:
     return " · ".join(parts)
 
 
+def spoken_delivery_md(spoken: Mapping[str, Any]) -> str:
+    """Pace against the target band, first word, long pauses, fillers and the transcriber."""
+    low, high = (list(spoken.get("target_wpm") or []) + [130, 160])[:2]
+    wpm = spoken.get("words_per_minute")
+    pace = str(spoken.get("pace", ""))
+    badge = {"on target": "green", "slow": "orange", "fast": "orange"}.get(pace, "gray")
+    parts = [f"{wpm:g} words/min :{badge}-badge[{escape_md(pace)}] (target {low}-{high})"
+             if isinstance(wpm, int | float) else f"pace: {escape_md(pace or '-')}"]
+    first = spoken.get("time_to_first_word_s")
+    if isinstance(first, int | float):
+        parts.append(f"first word after {first:.1f} s")
+    pauses = _list(spoken.get("long_pauses"))
+    parts.append(f"{len(pauses)} long pause(s)" + (": " + ", ".join(
+        f"{float(p.get('seconds', 0)):.1f} s after “{escape_md(str(p.get('after_word', '')))}”"
+        for p in pauses) if pauses else ""))
+    fillers = spoken.get("fillers") or {}
+    parts.append("fillers: " + (", ".join(f"“{escape_md(str(w))}” ×{n}"
+                                          for w, n in fillers.items()) or "none")
+                 if isinstance(fillers, Mapping) else "fillers: none")
+    parts.append(f":material/hearing: {escape_md(str(spoken.get('transcriber', '?')))}")
+    return " · ".join(parts)
+
+
 def score_card(score: Mapping[str, Any], answer: str) -> None:
     """The grade of one answer: overall, the key-point ledger with evidence, tie-ins, flags."""
     with st.container(border=True, key=None):
@@ -111,6 +134,9 @@ def score_card(score: Mapping[str, Any], answer: str) -> None:
         delivery = score.get("delivery")
         if isinstance(delivery, Mapping):
             st.markdown(f"**Delivery** · {_delivery(delivery)}")
+            spoken = delivery.get("spoken")
+            if isinstance(spoken, Mapping):
+                st.markdown(f"**Spoken delivery** · {spoken_delivery_md(spoken)}")
         tips = [str(t) for t in _list(score.get("next_time"))]
         if tips:
             st.markdown("**Next time**  \n" + "  \n".join(f"- {escape_md(t)}" for t in tips))

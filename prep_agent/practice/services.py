@@ -19,11 +19,16 @@ from prep_agent.interview.interviewer import Interviewer, Question
 from prep_agent.knowledge.library import RESUME_FILE, NotesLoad, load_notes, load_resume
 from prep_agent.knowledge.models import Topic
 from prep_agent.knowledge.uploads import CheckedUpload, check_upload, save_upload
-from prep_agent.llm import build_chat_model, engine_label
+from prep_agent.llm import build_chat_model, build_openai_client, engine_label
 from prep_agent.practice.session import PracticeSession, TurnResult, make_scorer, model_answer
+from prep_agent.practice.spoken import HeardAnswer, PacePoint, hear_answer, pace_by_session
+from prep_agent.practice.spoken import submit_spoken as submit_spoken_answer
 from prep_agent.prompts import PromptLibrary, PromptSet, PromptSetInfo
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.store import TranscriptStore
+from prep_agent.voice.audio import delete_session_audio, turn_audio_files
+from prep_agent.voice.speak import Speech, load_voice, speak_cached
+from prep_agent.voice.transcribe import Transcriber, TranscriberKind, build_transcriber
 
 if TYPE_CHECKING:
     # chromadb and onnxruntime load on first use (Services.load_backend), not at import time.
@@ -88,6 +93,7 @@ class Services:
     preferences_path: Path
     _notes_cache: tuple[Any, NotesLoad] | None = field(default=None, repr=False)
     given_encoder: MiniLMEncoder | None = field(default=None, repr=False)
+    given_transcriber: Transcriber | None = field(default=None, repr=False)
     _encoder: Encoder | None = field(default=None, repr=False)
     _backend: _Backend | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -288,7 +294,51 @@ class Services:
         except ValidationError:
             return ""
 
+    # -- voice
+
+    def transcriber_kinds(self) -> list[str]:
+        """Transcribers the user may choose: local always, OpenAI only when a key is set."""
+        kinds = [TranscriberKind.LOCAL.value]
+        if self.settings.openai_api_key:
+            kinds.append(TranscriberKind.OPENAI.value)
+        return kinds
+
+    def transcriber(self, kind: str | None = None) -> Transcriber:
+        """The chosen transcriber (the local model is loaded once per process)."""
+        chosen = TranscriberKind(kind or self.settings.transcriber)
+        if chosen is TranscriberKind.LOCAL and self.given_transcriber is not None:
+            return self.given_transcriber
+        client = build_openai_client(self.settings) if chosen is TranscriberKind.OPENAI else None
+        return build_transcriber(chosen, models_dir=self.settings.models_dir, client=client)
+
+    def hear(self, wav: bytes, question: Question | None, kind: str | None = None) -> HeardAnswer:
+        """Check and transcribe a recorded answer, with its pace, pauses and fillers."""
+        return hear_answer(self.transcriber(kind), wav, question)
+
+    def submit_spoken(self, practice: PracticeSession, heard: HeardAnswer,
+                      text: str) -> TurnResult:
+        """Keep the recording with its turn, then grade the (edited) transcript."""
+        return submit_spoken_answer(practice, self.settings.home, heard, text)
+
+    def speak(self, text: str) -> Speech:
+        """The question read aloud (Piper, else espeak-ng), cached per text."""
+        return speak_cached(load_voice(), text, self.settings.home)
+
+    def turn_recordings(self, session_id: int, turn_id: int) -> list[tuple[str, bytes]]:
+        """(file name, WAV bytes) of a turn's recordings, oldest first."""
+        return [(p.name, p.read_bytes())
+                for p in turn_audio_files(self.settings.home, session_id, turn_id)]
+
+    def pace_history(self) -> list[PacePoint]:
+        """Pace and fillers of spoken answers per session, for the Review chart."""
+        return pace_by_session(self.transcripts)
+
     # -- transcripts
+
+    def delete_session(self, session_id: int) -> None:
+        """Delete a session from the database, then its recordings."""
+        self.transcripts.delete_session(session_id)
+        delete_session_audio(self.settings.home, session_id)
 
     def export_json_text(self, session_id: int) -> str:
         """A session as pretty JSON text with provenance (secrets scrubbed)."""
@@ -310,6 +360,7 @@ def build_services(
     preferences_path: Path,
     chat_model: BaseChatModel | None = None,
     encoder: MiniLMEncoder | None = None,
+    transcriber: Transcriber | None = None,
 ) -> Services:
     """Open the cheap services now; the encoder and the Chroma store load on first use."""
     conn = connect(settings.db_path)
@@ -319,4 +370,5 @@ def build_services(
         settings=settings,
         prompts=PromptLibrary(settings.prompts_dir), transcripts=transcripts, chat_model=model,
         uploads_dir=uploads_dir, preferences_path=preferences_path, given_encoder=encoder,
+        given_transcriber=transcriber,
     )
