@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Install everything into .venv, then run ruff, mypy and the whole pytest suite.
+# Install everything into .venv, then run ruff, mypy and every test tier (fast and slow).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh
-# The real-browser test drives Debian's chromium and the voice tests speak with espeak-ng;
-# install them where we can (root + apt).
+# Debian packages the slow tier drives: chromium (real-browser test) and espeak-ng (voice tests;
+# the app reads questions aloud with it). Installed where we can (root + apt).
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 command -v espeak-ng >/dev/null 2>&1 || missing="$missing espeak-ng"
@@ -13,6 +12,8 @@ if [ -n "$missing" ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null) \
     || echo "warning: could not install$missing; the browser/voice tests will be skipped" >&2
 fi
+bash scripts/bootstrap.sh
 .venv/bin/ruff check .
 .venv/bin/mypy
-.venv/bin/python -m pytest -q "$@"
+# -m overrides the default "not slow" selection in pyproject.toml: every tier runs here.
+.venv/bin/python -m pytest -q -m "slow or not slow" "$@"

@@ -12,6 +12,17 @@ SEEDS = ROOT / "seeds"
 PROMPTS = ROOT / "prompts"
 
 
+SLOW_MARKERS = ("browser", "server", "llama")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Real-server, browser and llama tests are slow too, so the default tier skips them."""
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SLOW_MARKERS):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point PREP_AGENT_HOME at tmp_path and clear LLM settings so tests stay offline."""

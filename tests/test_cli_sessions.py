@@ -75,6 +75,7 @@ def test_export_unknown_session_names_fix(data_home: Path,
     assert "prep_agent sessions" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_sessions_subprocess_corrupt_db_names_home(data_home: Path) -> None:
     (data_home / "transcripts.db").write_bytes(b"garbage" * 200)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

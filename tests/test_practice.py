@@ -280,6 +280,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_kill_9_during_scoring_loses_no_answer(topics: list[Topic], prompt_set: PromptSet,
                                                tmp_path: Path, encoder: Any) -> None:
     db = tmp_path / "transcripts.db"

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from prep_agent.cli.interview import read_answer
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.store import TranscriptStore
@@ -48,6 +50,7 @@ def test_read_answer() -> None:
     assert read_answer(stream) == (None, True)
 
 
+@pytest.mark.slow
 def test_interview_piped_end_to_end(data_home: Path) -> None:
     proc = _run("interview", "--questions", "2", "--engine", "offline", "--seed", "3",
                 stdin="\n\n".join(ANSWERS) + "\n\n")
@@ -75,6 +78,7 @@ def test_interview_piped_end_to_end(data_home: Path) -> None:
     assert export.returncode == 0 and ANSWERS[0].splitlines()[0] in export.stdout
 
 
+@pytest.mark.slow
 def test_eof_ends_the_session(data_home: Path) -> None:
     # No trailing newline, and bytes that are not UTF-8: neither may lose the answer.
     raw = ANSWERS[0].encode() + b" caf\xe9 \xff"
@@ -90,6 +94,7 @@ def test_eof_ends_the_session(data_home: Path) -> None:
     assert store.get_session(info.id).turns[0].answer == ANSWERS[0] + " caf\ufffd \ufffd"
 
 
+@pytest.mark.slow
 def test_bad_prompt_set_names_fix(data_home: Path) -> None:
     proc = _run("interview", "--prompts", "../etc/passwd", stdin="")
     assert proc.returncode == 2
@@ -97,6 +102,7 @@ def test_bad_prompt_set_names_fix(data_home: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_kill_9_mid_interview_then_resume(data_home: Path) -> None:
     cmd = [sys.executable, "-m", "prep_agent", "interview", "--questions", "2", "--seed", "3"]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,

@@ -59,6 +59,7 @@ def _check(store: TranscriptStore, ids: dict[int, int]) -> None:
                 assert turn.parent_id is None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shared", [True, False], ids=["one-connection", "own-connections"])
 def test_twenty_concurrent_sessions_lose_nothing(tmp_path: Path, shared: bool) -> None:
     db = tmp_path / "transcripts.db"
@@ -110,6 +111,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_kill_9_mid_session_loses_no_submitted_answer(tmp_path: Path) -> None:
     db = tmp_path / "transcripts.db"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
