@@ -1,4 +1,4 @@
-"""AppTest: a WAV through st.audio_input, an edited transcript graded, replay, delete, read aloud."""
+"""AppTest: a WAV through st.audio_input, edited transcript graded, replay, delete, read aloud."""
 
 from __future__ import annotations
 
