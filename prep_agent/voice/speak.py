@@ -92,7 +92,8 @@ def split_clauses(text: str) -> list[tuple[str, str]]:
 class PiperVoice:
     """A Piper VITS voice (ONNX) with phonemes from the espeak-ng program, no GPL library loaded."""
 
-    def __init__(self, model_path: Path, config_path: Path, threads: int = 2) -> None:
+    def __init__(self, model_path: Path, config_path: Path, threads: int = 2,
+                 vary: bool = True) -> None:
         import onnxruntime as ort
 
         try:
@@ -111,9 +112,12 @@ class PiperVoice:
         self._ids: dict[str, list[int]] = config["phoneme_id_map"]
         self.sample_rate = int(config["audio"]["sample_rate"])
         inference = config.get("inference", {})
+        # VITS samples noise for prosody and timing; vary=False makes the same text give the
+        # same audio (benchmarks), at the cost of a flatter voice.
+        noise = 1.0 if vary else 0.0
         self._scales = np.array(
-            [inference.get("noise_scale", 0.667), inference.get("length_scale", 1.0),
-             inference.get("noise_w", 0.8)], dtype=np.float32,
+            [noise * inference.get("noise_scale", 0.667), inference.get("length_scale", 1.0),
+             noise * inference.get("noise_w", 0.8)], dtype=np.float32,
         )
         self._voice = config.get("dataset", model_path.stem)
 
