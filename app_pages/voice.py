@@ -80,11 +80,13 @@ def voice_panel(practice: PracticeSession) -> None:
         error = st.session_state.pop(ERROR_KEY, None)
         if error:
             st.error(escape_md(str(error)))
-        audio = st.audio_input("Or speak your answer (transcribed on this machine)",
-                               key=f"voice_rec_{turn_id}")
+        kind = str(st.session_state.get(TRANSCRIBER_KEY) or kinds[0])
+        where = "on this machine" if kind == "local" else "by the OpenAI API"
+        audio = st.audio_input("Or speak your answer", key=f"voice_rec_{turn_id}",
+                               help=f"Recorded in the browser and transcribed {where}; you can "
+                                    "correct the transcript before it is graded. At most 5 min.")
         if audio is None:
             return
-        kind = str(st.session_state.get(TRANSCRIBER_KEY) or kinds[0])
         marker = (turn_id, audio.file_id, kind)
         entry = st.session_state.get(HEARD_KEY)
         if not entry or entry[0] != marker:

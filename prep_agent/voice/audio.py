@@ -50,7 +50,7 @@ def wav_info(data: bytes) -> WavInfo:
     """Parse the RIFF header; empty, non-WAV and damaged files get an AudioError naming the fix."""
     if not data:
         raise AudioError(f"The recording is empty (0 bytes): {_FIX_AGAIN}.")
-    if len(data) < 12 or data[:4] not in (b"RIFF", b"RIFX") or data[8:12] != b"WAVE":
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise AudioError(
             f"The file is not a WAV recording (it starts with {data[:4]!r}): {_FIX_FORMAT}."
         )
