@@ -82,19 +82,23 @@ def edit_distance(ref: list[str], hyp: list[str]) -> int:
 def run_set(name: str, voice: Voice, whisper: LocalWhisper, prompt: str) -> None:
     """Synthesize, transcribe and score one voice's recordings; print a summary line."""
     errors = words = 0
-    audio_s = transcribe_s = 0.0
+    audio_s = transcribe_s = cpu_s = 0.0
     worst: tuple[float, str, str] = (0.0, "", "")
     for sentence in SENTENCES:
         recording = load_recording(voice.synthesize(sentence))
+        cpu = time.process_time()
         transcript = whisper.transcribe(recording, prompt=prompt)
+        cpu_s += time.process_time() - cpu
         ref, hyp = normalise(sentence), normalise(transcript.text)
         dist = edit_distance(ref, hyp)
         errors, words = errors + dist, words + len(ref)
         audio_s += recording.duration_s
         transcribe_s += transcript.elapsed_s
         worst = max(worst, (dist / len(ref), sentence, transcript.text))
+    # CPU seconds per audio second do not grow when other jobs share the cores; wall time does.
     print(f"{name:<28} clips {len(SENTENCES)}  audio {audio_s:5.1f} s  "
-          f"RTF {transcribe_s / audio_s:.3f}  WER {errors / words:.3f} ({errors}/{words})")
+          f"RTF {transcribe_s / audio_s:.3f} (CPU {cpu_s / audio_s:.3f} s per audio s)  "
+          f"WER {errors / words:.3f} ({errors}/{words})")
     if worst[0] > 0:
         print(f"   worst ({worst[0]:.2f}): {worst[1]!r}\n            heard {worst[2]!r}")
 
@@ -113,17 +117,21 @@ def spoken_answer(voice: Voice, whisper: LocalWhisper, prompt: str) -> None:
     started = time.perf_counter()
     recording = load_recording(wav)
     checked = time.perf_counter()
+    cpu = time.process_time()
     transcript = whisper.transcribe(recording, prompt=prompt)
+    cpu = time.process_time() - cpu
     heard = time.perf_counter()
     score = score_offline(request.model_copy(update={"answer": transcript.text}), encoder)
     done = time.perf_counter()
     print(f"Spoken answer {recording.duration_s:.1f} s ({len(ANSWER_30S.split())} words): "
-          f"check+decode+VAD {checked - started:.2f} s, transcribe {heard - checked:.2f} s, "
+          f"check+decode+VAD {checked - started:.2f} s, transcribe {heard - checked:.2f} s "
+          f"({cpu:.2f} CPU s), "
           f"score {done - heard:.2f} s, total {done - started:.2f} s (score {score.overall})")
 
 
 def main() -> int:
     """Print load time, RTF and WER per voice, and the spoken-answer latency."""
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (times grow with it)")
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-prompt", action="store_true",
                         help="no initial prompt (the app passes fillers + the question's terms)")
