@@ -22,6 +22,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, env=env, cwd=ROOT, timeout=300)
 
 
+@pytest.mark.slow
 def test_transcribe_rejects_non_wav(tmp_path: Path) -> None:
     (tmp_path / "answer.mp3").write_bytes(b"ID3fake")
     proc = _run("transcribe", str(tmp_path / "answer.mp3"))
