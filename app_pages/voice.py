@@ -72,9 +72,14 @@ def voice_panel(practice: PracticeSession) -> None:
         row = st.container(horizontal=True)
         row.toggle("Read questions aloud", key=READ_ALOUD_KEY)
         kinds = svc.transcriber_kinds()
+        wanted = svc.settings.transcriber
         if len(kinds) > 1:
+            st.session_state.setdefault(TRANSCRIBER_KEY, wanted if wanted in kinds else kinds[0])
             row.radio("Transcriber", kinds, format_func=lambda k: KIND_LABELS.get(k, k),
                       key=TRANSCRIBER_KEY, horizontal=True)
+        elif wanted not in kinds:
+            st.caption(":material/info: PREP_AGENT_TRANSCRIBER=openai needs OPENAI_API_KEY: "
+                       "answers are transcribed on this machine instead.")
         if st.session_state.get(READ_ALOUD_KEY):
             _read_aloud(question.text)
         error = st.session_state.pop(ERROR_KEY, None)
