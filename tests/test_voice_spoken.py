@@ -70,6 +70,10 @@ def test_spoken_answer_keeps_audio_and_adds_pacing_to_delivery(practice: Practic
     stored = practice.transcripts.get_turn(result.turn_id).score
     assert stored is not None and stored["delivery"]["spoken"]["fillers"] == {"um": 1, "like": 1}
 
+    markdown = practice.transcripts.export_markdown(sid)
+    assert f"spoken: {spoken.words_per_minute} wpm (slow, target 130-160)" in markdown
+    assert "2.5 s after “from”" in markdown and "heard by fake transcriber" in markdown
+
     # A typed answer has no spoken section; the pace chart counts only spoken answers.
     typed = practice.submit("I would coordinate tools for developers.")
     assert typed.score is not None and typed.score.delivery.spoken is None

@@ -72,11 +72,31 @@ def _items(value: Any) -> list[str]:
     return out
 
 
+def _spoken(spoken: dict[str, Any]) -> str:
+    """A spoken answer's pace, first word, long pauses, fillers and transcriber in one phrase."""
+    low, high = (list(spoken.get("target_wpm") or []) + [130, 160])[:2]
+    parts = [f"{spoken.get('words_per_minute')} wpm ({spoken.get('pace')}, target {low}-{high})"]
+    if spoken.get("time_to_first_word_s") is not None:
+        parts.append(f"first word after {spoken['time_to_first_word_s']} s")
+    pauses = [p for p in spoken.get("long_pauses") or [] if isinstance(p, dict)]
+    parts.append(f"{len(pauses)} long pause(s)" + "".join(
+        f", {p.get('seconds')} s after “{p.get('after_word')}”" for p in pauses))
+    fillers = spoken.get("fillers") or {}
+    parts.append("fillers: " + (", ".join(f"{k} ×{n}" for k, n in fillers.items()) or "none"))
+    parts.append(f"heard by {spoken.get('transcriber')}")
+    if spoken.get("audio_file"):
+        parts.append(f"recording {spoken['audio_file']}")
+    return "spoken: " + ", ".join(parts)
+
+
 def _delivery(delivery: dict[str, Any]) -> str:
     parts: list[str] = []
     for key, value in delivery.items():
         label = key.replace("_", " ")
-        if isinstance(value, dict):
+        if key == "spoken":
+            if isinstance(value, dict):
+                parts.append(_spoken(value))
+        elif isinstance(value, dict):
             if value:
                 parts.append(f"{label}: " + ", ".join(f"{k} ×{n}" for k, n in value.items()))
         elif isinstance(value, list):
