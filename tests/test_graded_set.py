@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from prep_agent.notes import parse_notes
+from prep_agent.knowledge.parser import parse_notes
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
