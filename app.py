@@ -10,6 +10,7 @@ from app_pages.ui import engine_badge, ingest_with_progress
 from prep_agent.config import Settings, load_settings
 from prep_agent.errors import PrepAgentError
 from prep_agent.practice.services import SERVICES_KEY, Services, build_services
+from prep_agent.text.redact import safe_text
 
 ROOT = Path(__file__).resolve().parent
 PAGES = ROOT / "app_pages"
@@ -49,7 +50,7 @@ def main() -> None:
         services = _services()
         _first_run_ingest(services)
     except PrepAgentError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(safe_text(str(exc)), icon=":material/error:")
         st.stop()
     pages = [
         st.Page(PAGES / "interview.py", title="Interview", icon=":material/forum:", default=True),
@@ -60,6 +61,8 @@ def main() -> None:
     page = st.navigation(pages)
     with st.sidebar:
         engine_badge(services)
+        for warning in services.settings.warnings:
+            st.warning(warning, icon=":material/key:")
     page.run()
     _load_backend(services)
 

@@ -6,25 +6,24 @@ refresh or a reopened tab carries on where the candidate was.
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from app_pages.fmt import escape_md, escape_stream, pct
 from app_pages.scorecard import revealed_notes, score_card
 from app_pages.ui import engine_badge, services
-from app_pages.voice import voice_panel
-from prep_agent.errors import PrepAgentError
+from app_pages.voice import STALE_KEY, voice_panel
+from prep_agent.drill.views import review_lines
+from prep_agent.errors import PrepAgentError, StaleAnswerError
 from prep_agent.practice.session import PracticeSession
-from prep_agent.transcripts.records import Session, Turn
+from prep_agent.transcripts.records import NumberedTurn, Session, SessionReport, Turn
 
 PRACTICE_KEY = "interview_practice"
 PARAM = "session"
 MODES = {"practice": "Practice: feedback after every answer",
-         "exam": "Exam: feedback only at the end"}
+         "exam": "Exam: feedback only at the end",
+         "drill": "Drill: due cards first, then new ones (spaced repetition)"}
 MAX_ANSWER_CHARS = 8000
 QUESTION_AVATAR = ":material/record_voice_over:"
-STREAMING_KEY = "interview_streaming"
 START_ERROR_KEY = "interview_start_error"
 
 
@@ -56,6 +55,7 @@ def _setup() -> None:
         sets = [p.name for p in svc.prompt_sets() if p.valid]
         active = svc.active_prompt_set()
         topics = [t.title for t in svc.topics()]
+        drill = svc.drill_desk().counts()
     except PrepAgentError as exc:
         st.error(str(exc))
         return
@@ -77,6 +77,8 @@ def _setup() -> None:
                           help="Main questions; follow-ups come on top of these.")
         mid.radio("Mode", list(MODES), format_func=lambda m: MODES[m], key="setup_mode")
         right.toggle("Ask follow-ups on missed key points", value=True, key="setup_follow_ups")
+        st.caption(f":material/event_repeat: Drill: {drill.label}. In drill mode, Questions is "
+                   "the most cards asked.")
         # Started in the click's callback, so this same run already shows the first question.
         st.form_submit_button("Start interview", type="primary", icon=":material/mic:",
                               on_click=_start)
@@ -86,12 +88,17 @@ def _setup() -> None:
 def _start() -> None:
     """Open a session from the set-up form's values (runs before the page is drawn)."""
     state = st.session_state
+    topics = [str(t) for t in state.get("setup_topics") or []]
     try:
-        practice = services().start_practice(
-            str(state["setup_prompt_set"]), int(state["setup_n"]),
-            [str(t) for t in state.get("setup_topics") or []],
-            mode=str(state["setup_mode"]), follow_ups=bool(state["setup_follow_ups"]),
-        )
+        if state["setup_mode"] == "drill":
+            practice, _ = services().start_drill(
+                str(state["setup_prompt_set"]), topics, limit=int(state["setup_n"]),
+                follow_ups=bool(state["setup_follow_ups"]))
+        else:
+            practice = services().start_practice(
+                str(state["setup_prompt_set"]), int(state["setup_n"]), topics,
+                mode=str(state["setup_mode"]), follow_ups=bool(state["setup_follow_ups"]),
+            )
     except PrepAgentError as exc:
         state[START_ERROR_KEY] = str(exc)
         return
@@ -140,12 +147,6 @@ def _practice(session_id: int) -> tuple[PracticeSession | None, bool]:
     return practice, bool(late)
 
 
-def _question_label(turn: Turn, numbers: dict[int, int]) -> str:
-    if turn.parent_id is not None:
-        return f"Follow-up on question {numbers.get(turn.parent_id, '?')}"
-    return f"Question {numbers[turn.id]}"
-
-
 def _question_message(turn: Turn, label: str) -> None:
     with st.chat_message("assistant", avatar=QUESTION_AVATAR):
         st.caption(f"{label} · {escape_md(turn.type)}")
@@ -158,52 +159,45 @@ def _question_message(turn: Turn, label: str) -> None:
 def _answer_message(turn: Turn, reveal: bool, latest: bool = True) -> None:
     """The answer with its score card, then the notes and a model answer, when feedback is on."""
     if turn.answer is None:
+        if turn.skipped_at is not None:
+            st.caption(":material/skip_next: Skipped.")
         return
     with st.chat_message("user"):
-        if reveal and turn.score:
+        if reveal and turn.card is not None:
             with st.container(key=f"scorecard-{turn.id}"):
-                score_card(turn.score, turn.answer)
+                score_card(turn.card, turn.answer)
         else:
             st.markdown(escape_md(turn.answer) or "*(empty answer)*")
             if reveal and turn.score_error:
                 st.warning(escape_md(turn.score_error))
             elif not reveal:
                 st.caption(":material/lock: Saved. Feedback comes at the end (exam mode).")
-    if reveal and turn.question.get("citations"):
+    if reveal and turn.citations:
         # Only the latest answer's notes are open: earlier ones would bury the chat.
-        revealed_notes(turn.question, services().model_answer(turn.question), expanded=latest)
+        revealed_notes(turn.citations, services().model_answer(turn.asked), expanded=latest)
 
 
-def _history(session: Session, reveal: bool, open_latest: bool = True) -> dict[int, int]:
-    """Every turn so far; returns main question numbers by turn id."""
-    numbers: dict[int, int] = {}
+def _history(session: Session, reveal: bool, open_latest: bool = True) -> None:
+    """Every turn so far, labelled as every view labels them."""
     answered = [t.id for t in session.turns if t.answer is not None]
     latest = answered[-1] if answered and open_latest else None
-    for turn in session.turns:
-        _number(turn, numbers)
-        _question_message(turn, _question_label(turn, numbers))
-        _answer_message(turn, reveal, latest=turn.id == latest)
-    return numbers
+    for place in session.numbered_turns():
+        _question_message(place.turn, place.caption)
+        _answer_message(place.turn, reveal, latest=place.turn.id == latest)
 
 
-def _number(turn: Turn, numbers: dict[int, int]) -> None:
-    if turn.parent_id is None and turn.id not in numbers:
-        numbers[turn.id] = len(numbers) + 1
-
-
-def _summary(session_id: int, summary: dict[str, Any]) -> None:
+def _summary(session_id: int, report: SessionReport) -> None:
     with st.container(border=True, key="session-summary"):
         st.subheader("Session summary")
         cols = st.columns(4)
-        cols[0].metric("Average", pct(summary.get("average")))
-        cols[1].metric("Questions", summary.get("questions", 0))
-        cols[2].metric("Follow-ups", summary.get("follow_ups", 0))
-        cols[3].metric("Scored", summary.get("scored", 0))
-        st.markdown(escape_md(str(summary.get("text", ""))))
-        mastery = summary.get("mastery") or {}
-        if isinstance(mastery, dict) and mastery:
+        cols[0].metric("Average", pct(report.average))
+        cols[1].metric("Questions", report.questions)
+        cols[2].metric("Follow-ups", report.follow_ups)
+        cols[3].metric("Scored", report.scored)
+        st.markdown(escape_md(report.text))
+        if report.mastery:
             st.dataframe(
-                [{"key point": k, "mastery": round(float(v) * 100)} for k, v in mastery.items()],
+                [{"key point": k, "mastery": round(v * 100)} for k, v in report.mastery.items()],
                 hide_index=True, width="stretch", column_config={
                     "key point": st.column_config.TextColumn(width="large"),
                     "mastery": st.column_config.ProgressColumn(
@@ -219,28 +213,18 @@ def _summary(session_id: int, summary: dict[str, Any]) -> None:
                     icon=":material/history:")
 
 
-def _ask_next(practice: PracticeSession) -> bool:
-    """Stream the next question (it is recorded as the stream ends); False when none is left."""
+def _ask_next(practice: PracticeSession) -> None:
+    """Stream the next question (it is recorded as the stream ends)."""
     question = practice.next_question()
     if question is None:
-        return False
-    # position counts the main questions recorded so far; this one is recorded as it ends.
-    if question.is_follow_up:
-        label = f"Follow-up on question {practice.position}" if practice.position else "Follow-up"
-    else:
-        label = f"Question {practice.position + 1} of {len(practice.plan)}"
+        return
     with st.chat_message("assistant", avatar=QUESTION_AVATAR):
-        st.caption(label)
-        if st.session_state.get(STREAMING_KEY) == id(question):
-            # A rerun cut the earlier stream short: its start is gone, so show the whole text.
-            st.markdown(escape_md(question.result().text))
-        else:
-            st.session_state[STREAMING_KEY] = id(question)
-            st.write_stream(escape_stream(question))
-        st.session_state.pop(STREAMING_KEY, None)
+        st.caption(question.label)
+        # A stream replays what it already produced, so a rerun that cut it short shows it
+        # whole and then carries on.
+        st.write_stream(escape_stream(question))
         if question.note:
             st.caption(f":material/cloud_off: {escape_md(question.note)}")
-    return True
 
 
 def _controls(practice: PracticeSession) -> None:
@@ -274,9 +258,13 @@ def _interview(session_id: int) -> None:
                f"{escape_md(', '.join(info.topics) or 'all')}")
     if info.finished:
         # The verdict first; the transcript with every score card follows.
-        _summary(info.id, session.summary or {})
+        _summary(info.id, session.report or SessionReport())
         st.subheader("Transcript")
         _history(session, reveal=True, open_latest=False)
+        return
+    stale = st.session_state.pop(STALE_KEY, None)  # a spoken answer another tab overtook
+    if isinstance(stale, StaleAnswerError):
+        _stale(stale)
         return
     practice, rescored = _practice(session_id)
     if practice is None:
@@ -286,33 +274,54 @@ def _interview(session_id: int) -> None:
         return
     if rescored:
         session = svc.transcripts.get_session(session_id)
+    if practice.engine.fell_back:  # never hide which engine ran
+        st.caption(f":material/cloud_off: Engine: **{escape_md(practice.engine.badge)}**")
     reveal = mode != "exam"
     answer = st.chat_input("Your answer", key=f"answer_{session_id}", max_chars=MAX_ANSWER_CHARS)
     # A recorded current question is part of the history drawn below; otherwise stream it.
     current = practice.next_question()
     on_screen = current is not None and current.recorded
-    numbers = _history(session, reveal, open_latest=answer is None)
-    if answer is not None:
-        with st.spinner("Saving and scoring your answer…"):
-            try:
-                result = practice.submit(answer)
-            except PrepAgentError as exc:
-                st.error(str(exc))
-                return
-        turn = svc.transcripts.get_turn(result.turn_id)
-        if turn.id not in {t.id for t in session.turns}:
-            # The run that streamed this question was cut short by the answer (a fast typist),
-            # so the question was only recorded now: show it above its answer.
-            _number(turn, numbers)
-            _question_message(turn, _question_label(turn, numbers))
-        _answer_message(turn, reveal)
+    _history(session, reveal, open_latest=answer is None)
+    if answer is not None and current is not None:
+        late_question = not current.recorded  # a fast typist cut the question's stream short
+        try:
+            with st.spinner("Saving and scoring your answer…"):
+                result = practice.submit(current.turn_id, answer)
+        except StaleAnswerError as exc:
+            _stale(exc)
+            return
+        except PrepAgentError as exc:
+            st.error(str(exc))
+            return
+        place = _place(svc.transcripts.get_session(session_id), result.turn_id)
+        if late_question:
+            _question_message(place.turn, place.caption)
+        _answer_message(place.turn, reveal)
+        if reveal and result.reviews:
+            st.caption(":material/event_repeat: Spaced re-drill: " + " · ".join(
+                escape_md(line) for line in review_lines(result.reviews, width=50)))
         on_screen = False
-    if not on_screen and not _ask_next(practice):
-        practice.finish()
-        st.session_state.pop(PRACTICE_KEY, None)
-        st.rerun()  # the finished view shows every score card and the summary
+    if not on_screen:
+        if practice.finish_if_done() is not None:
+            st.session_state.pop(PRACTICE_KEY, None)
+            st.rerun()  # the finished view shows every score card and the summary
+        _ask_next(practice)
     voice_panel(practice)
     _controls(practice)
+
+
+def _place(session: Session, turn_id: int) -> NumberedTurn:
+    return next(p for p in session.numbered_turns() if p.turn.id == turn_id)
+
+
+def _stale(exc: StaleAnswerError) -> None:
+    """Another tab got there first: nothing was saved; keep the text so it can be copied."""
+    st.session_state.pop(PRACTICE_KEY, None)  # the next run rebuilds from the database
+    st.error(f"{exc}.", icon=":material/sync_problem:")
+    st.caption("Your answer was not saved; copy it from here:")
+    st.code(exc.answer, language=None, wrap_lines=True)
+    if st.button("Reload", key="interview_reload", icon=":material/refresh:"):
+        st.rerun()
 
 
 def render() -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import streamlit as st
 
 from app_pages.fmt import cite_md, escape_md
 from app_pages.ui import ingest_with_progress, services
 from prep_agent.errors import PrepAgentError
-from prep_agent.knowledge.models import Item, Topic
+from prep_agent.knowledge.models import ChunkKind, Item, Topic
 from prep_agent.knowledge.uploads import MAX_UPLOAD_BYTES
 
+CHUNK_KINDS: tuple[str, ...] = get_args(ChunkKind)
 ITEM_FIELDS = (
     ("goal", "Goal"), ("key_point", "Key Point"), ("interview_tip", "Interview Tip"),
     ("resume_link", "Resume Link"),
@@ -53,6 +56,13 @@ def _topic(topic: Topic) -> None:
         st.markdown(escape_md(plain.text))
 
 
+def _kind_badge(kind: str) -> str:
+    """A badge for a known chunk kind; anything else in the metadata is shown as plain text."""
+    if kind in CHUNK_KINDS:
+        return f":gray-badge[{kind}]"
+    return f":gray-badge[other] {escape_md(kind)}"
+
+
 def _search() -> None:
     svc = services()
     query = st.text_input("Search your notes", placeholder="e.g. how does DGX scale AI?",
@@ -68,7 +78,7 @@ def _search() -> None:
         st.info("Nothing found: ingest your notes first (button below).")
     for hit in hits:
         where = f"{hit.topic} › {hit.item}" if hit.item else hit.topic
-        st.markdown(f":gray-badge[{hit.kind}] **{escape_md(where)}** · "
+        st.markdown(f"{_kind_badge(hit.kind)} **{escape_md(where)}** · "
                     f"{cite_md(hit.source, hit.line)} · similarity {1 - hit.distance:.2f}  \n"
                     f"{escape_md(hit.text)}")
 

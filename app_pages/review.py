@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.charts import mastery_chart, pace_charts, score_chart
+from app_pages.charts import pace_charts, score_chart
+from app_pages.drillview import drill_section
 from app_pages.fmt import escape_md, pct, safe_filename
 from app_pages.scorecard import revealed_notes, score_card
 from app_pages.ui import services
@@ -42,21 +43,14 @@ def _table(sessions: list[SessionSummary]) -> None:
 def _charts() -> None:
     svc = services()
     progress = svc.transcripts.progress()
-    mastery = svc.transcripts.key_point_mastery()
     st.subheader("Progress")
     st.markdown("**Score over time** · average per session; hover a point for its date")
     if progress:
         st.altair_chart(score_chart(progress), width="stretch")
     else:
         st.caption("No scored answers yet.")
-    st.markdown("**Mastery per key point** · weakest first, recent attempts weigh most")
-    if not mastery:
-        st.caption("No key points graded yet.")
-        return
-    chart, shown = mastery_chart(mastery)
-    st.altair_chart(chart, width="stretch")
-    more = f"The {shown} weakest of {len(mastery)} key points. " if shown < len(mastery) else ""
-    st.caption(more + "Hover a bar for the key point's full text.")
+    # Mastery per key point is the FSRS retrievability, drawn with the drill's forecast.
+    drill_section(svc.drill_desk())
     pace = svc.pace_history()
     if pace:
         st.markdown("**Spoken answers** · words per minute against the 130-160 band, and fillers "
@@ -74,30 +68,28 @@ def _transcript(session_id: int) -> None:
                f"engine {escape_md(info.engine)}"
                + (f" · model {escape_md(info.model)}" if info.model else "")
                + f" · topics: {escape_md(', '.join(info.topics) or 'all')}")
-    for turn in session.turns:
-        label = "Follow-up" if turn.is_follow_up else f"Question {turn.seq}"
+    for place in session.numbered_turns():
+        turn = place.turn
         with st.chat_message("assistant", avatar=":material/record_voice_over:"):
-            st.markdown(f"**{label}** · {escape_md(turn.type)}  \n{escape_md(turn.text)}")
+            st.markdown(f"**{place.label}** · {escape_md(turn.type)}  \n{escape_md(turn.text)}")
         if turn.answer is None:
-            st.caption("Not answered.")
+            st.caption("Skipped." if turn.skipped_at is not None else "Not answered.")
             continue
         with st.chat_message("user"):
             for name, wav in svc.turn_recordings(session_id, turn.id):
                 st.audio(wav, format="audio/wav")
                 st.caption(f":material/mic: Recorded answer ({escape_md(name)})")
-            if turn.score:
-                score_card(turn.score, turn.answer)
+            if turn.card is not None:
+                score_card(turn.card, turn.answer)
             else:
                 st.markdown(escape_md(turn.answer))
                 st.caption(f"Not scored: {turn.score_error}" if turn.score_error
                            else "Not scored yet.")
-        if turn.question.get("citations"):
-            revealed_notes(turn.question, svc.model_answer(turn.question), expanded=False)
-    if session.summary:
-        text = session.summary.get("text") if isinstance(session.summary, dict) else None
-        if text:
-            st.markdown("**Summary**")
-            st.markdown(escape_md(str(text)))
+        if turn.citations:
+            revealed_notes(turn.citations, svc.model_answer(turn.asked), expanded=False)
+    if session.report is not None and session.report.text:
+        st.markdown("**Summary**")
+        st.markdown(escape_md(session.report.text))
 
 
 def _export_and_delete(s: SessionSummary) -> None:
@@ -125,7 +117,7 @@ def _export_and_delete(s: SessionSummary) -> None:
                "This cannot be undone; download it first if you may want it back.")
     confirm = st.container(horizontal=True)
     if confirm.button(f"Yes, delete session #{s.id}", type="primary", key="review_delete_yes"):
-        svc.delete_session(s.id)
+        svc.delete_session(s.id)  # the cards it reviewed are rescheduled
         st.session_state.pop(CONFIRM_KEY, None)
         st.session_state.pop("review_session", None)
         st.toast(f"Deleted session #{s.id}.")

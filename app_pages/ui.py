@@ -48,5 +48,5 @@ def ingest_with_progress(label: str, run: Callable[[Progress], IngestReport]) ->
 
 def engine_badge(svc: Services) -> None:
     """Say plainly which engine is running: offline, or which model."""
-    icon = ":material/cloud_off:" if svc.engine == "offline" else ":material/smart_toy:"
+    icon = ":material/cloud_off:" if svc.offline else ":material/smart_toy:"
     st.caption(f"{icon} Engine: **{escape_md(svc.engine_label)}**")

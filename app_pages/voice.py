@@ -8,13 +8,14 @@ import streamlit as st
 
 from app_pages.fmt import escape_md
 from app_pages.ui import services
-from prep_agent.errors import PrepAgentError
+from prep_agent.errors import PrepAgentError, StaleAnswerError
 from prep_agent.practice.session import PracticeSession
 
 READ_ALOUD_KEY = "voice_read_aloud"
 TRANSCRIBER_KEY = "voice_transcriber"
 HEARD_KEY = "voice_heard"
 ERROR_KEY = "voice_error"
+STALE_KEY = "voice_stale"  # the Interview page shows it like a stale typed answer
 KIND_LABELS = {"local": "On this machine (faster-whisper)", "openai": "OpenAI API"}
 
 
@@ -53,7 +54,11 @@ def _submit(practice: PracticeSession, turn_id: int) -> None:
         state[ERROR_KEY] = "The transcript is empty: type the answer in it or record again."
         return
     try:
-        services().submit_spoken(practice, entry[1], text)
+        services().submit_spoken(practice, turn_id, entry[1], text)
+    except StaleAnswerError as exc:  # another tab answered first: nothing saved, text kept
+        state[STALE_KEY] = exc
+        state.pop(HEARD_KEY, None)
+        return
     except PrepAgentError as exc:
         state[ERROR_KEY] = str(exc)  # the transcript box keeps the text
         return

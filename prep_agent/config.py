@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from prep_agent.errors import ConfigError
 
@@ -14,6 +16,8 @@ EngineChoice = Literal["offline", "llm", "auto"]
 TranscriberChoice = Literal["local", "openai"]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOME = Path.home() / ".prep_agent"
+MAX_QUESTIONS = 20  # main questions per session, CLI and app alike
+MAX_LLM_TIMEOUT_S = 300.0  # one LLM step may take at most this long in total
 
 
 @dataclass(frozen=True)
@@ -29,9 +33,12 @@ class Settings:
     openai_base_url: str | None = None
     chroma_host: str | None = None
     chroma_port: int | None = None
+    chroma_token: str | None = field(default=None, repr=False)
     prompt_set: str = "hiring-manager"
     llm_timeout_s: float = 30.0
     llm_max_retries: int = 2
+    llm_deadline_s: float = 30.0
+    llm_cooldown_s: float = 180.0
     transcriber: TranscriberChoice = "local"
 
     @property
@@ -65,6 +72,23 @@ class Settings:
         return bool(self.openai_api_key or self.openai_base_url)
 
     @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value to scrub from output: the API key and base-URL credentials."""
+        from prep_agent.text.redact import url_secrets
+
+        key = [k for k in (self.openai_api_key, self.chroma_token) if k]
+        return tuple(key + url_secrets(self.openai_base_url))
+
+    @property
+    def warnings(self) -> list[str]:
+        """Risky but valid settings, shown once at start (CLI stderr, app banner)."""
+        if url_secrets_present(self.openai_base_url):
+            return ["OPENAI_BASE_URL carries credentials (user:password@): they are sent as a "
+                    "Basic header and sit in your shell history; put the key in OPENAI_API_KEY "
+                    "and remove them from the URL"]
+        return []
+
+    @property
     def resolved_engine(self) -> Literal["offline", "llm"]:
         """The engine actually used: auto means llm when one is configured."""
         if self.engine == "auto":
@@ -76,6 +100,13 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
+def url_secrets_present(url: str | None) -> bool:
+    """True when a URL has user or password parts."""
+    from prep_agent.text.redact import url_secrets
+
+    return bool(url_secrets(url))
+
+
 def _int(env: Mapping[str, str], name: str, example: str = "a port such as 8000") -> int | None:
     raw = env.get(name, "").strip()
     if not raw:
@@ -84,23 +115,50 @@ def _int(env: Mapping[str, str], name: str, example: str = "a port such as 8000"
         return int(raw)
     except ValueError as exc:
         raise ConfigError(
-            f"{name}={raw!r} is not a whole number: set it to {example}"
+            f"{name}={raw[:40]!r} is not a whole number: set it to {example}"
         ) from exc
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _ranged_int(env: Mapping[str, str], name: str, default: int | None, low: int, high: int,
+                example: str) -> int | None:
+    value = _int(env, name, example)
+    if value is None:
+        return default
+    if not low <= value <= high:
+        raise ConfigError(
+            f"{name}={value} is out of range: set it to {low}..{high} ({example})")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float, high: float) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError as exc:
-        raise ConfigError(f"{name}={raw!r} is not a number of seconds: set it to e.g. 30") from exc
+        raise ConfigError(f"{name}={raw[:40]!r} is not a number of seconds: set it to e.g. "
+                          f"{default:g}") from exc
+    if not math.isfinite(value) or not 0 < value <= high:
+        raise ConfigError(f"{name}={raw[:40]} is out of range: set a number of seconds above 0 "
+                          f"and at most {high:g}, e.g. {default:g}")
+    return value
 
 
-def _retries(env: Mapping[str, str]) -> int:
-    value = _int(env, "PREP_AGENT_LLM_RETRIES", "a retry count such as 2")
-    return 2 if value is None else max(0, value)
+def _base_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get("OPENAI_BASE_URL", "").strip()
+    if not raw:
+        return None
+    try:
+        parts = urlsplit(raw)
+        _ = parts.port  # raises ValueError for a bad port
+    except ValueError as exc:
+        raise ConfigError(f"OPENAI_BASE_URL is not a valid URL ({exc}): set it to e.g. "
+                          "http://localhost:11434/v1") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError("OPENAI_BASE_URL must be an http:// or https:// URL with a host: set it "
+                          "to e.g. http://localhost:11434/v1")
+    return raw
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -112,7 +170,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             f"PREP_AGENT_ENGINE={engine!r} is not valid: use offline, llm or auto"
         )
     host = env.get("CHROMA_HOST", "").strip() or None
-    port = _int(env, "CHROMA_PORT")
+    port = _ranged_int(env, "CHROMA_PORT", None, 1, 65535, "a port such as 8000")
     if port is not None and host is None:
         host = "localhost"
     if host is not None and port is None:
@@ -120,7 +178,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     transcriber = env.get("PREP_AGENT_TRANSCRIBER", "local").strip().lower() or "local"
     if transcriber not in ("local", "openai"):
         raise ConfigError(
-            f"PREP_AGENT_TRANSCRIBER={transcriber!r} is not valid: use local or openai"
+            f"PREP_AGENT_TRANSCRIBER={transcriber[:40]!r} is not valid: use local or openai"
         )
     home = Path(env.get("PREP_AGENT_HOME") or DEFAULT_HOME).expanduser()
     return Settings(
@@ -130,11 +188,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         engine=engine,  # type: ignore[arg-type]
         model=env.get("PREP_AGENT_MODEL", "").strip() or "gpt-4o-mini",
         openai_api_key=env.get("OPENAI_API_KEY", "").strip() or None,
-        openai_base_url=env.get("OPENAI_BASE_URL", "").strip() or None,
+        openai_base_url=_base_url(env),
         chroma_host=host,
         chroma_port=port,
+        chroma_token=env.get("CHROMA_TOKEN", "").strip() or None,
         prompt_set=env.get("PREP_AGENT_PROMPT_SET", "").strip() or "hiring-manager",
-        llm_timeout_s=_float(env, "PREP_AGENT_LLM_TIMEOUT", 30.0),
-        llm_max_retries=_retries(env),
+        llm_timeout_s=_float(env, "PREP_AGENT_LLM_TIMEOUT", 30.0, MAX_LLM_TIMEOUT_S),
+        llm_deadline_s=_float(env, "PREP_AGENT_LLM_DEADLINE", 30.0, MAX_LLM_TIMEOUT_S),
+        llm_cooldown_s=_float(env, "PREP_AGENT_LLM_COOLDOWN", 180.0, 3600.0),
+        llm_max_retries=_ranged_int(env, "PREP_AGENT_LLM_RETRIES", 2, 0, 5,
+                                    "a retry count such as 2") or 0,
         transcriber=transcriber,  # type: ignore[arg-type]
     )

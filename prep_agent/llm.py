@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import logging
+import queue
+import threading
+import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 
 from prep_agent.config import Settings
 from prep_agent.errors import LLMError
+from prep_agent.streaming import Stream
+
+if TYPE_CHECKING:
+    from langchain_core.callbacks import CallbackManagerForLLMRun
+    from langchain_core.messages import BaseMessage
+    from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
 log = logging.getLogger(__name__)
 OFFLINE_LABEL = "Offline engine (no LLM)"
@@ -38,8 +49,221 @@ def engine_label(settings: Settings) -> str:
     return f"LLM: {settings.model} @ {safe_url(settings.openai_base_url)}"
 
 
-def build_chat_model(settings: Settings) -> BaseChatModel | None:
-    """A streaming ChatOpenAI with timeout and bounded retries, or None for the offline engine."""
+class EngineKind(StrEnum):
+    """Who phrases questions and judges answers."""
+
+    offline = "offline"
+    llm = "llm"
+    local = "local"  # a model served on this machine (llama.cpp); wired by prep_agent.local_model
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The engine of a session, decided once (`build_engine`) and carried as a value."""
+
+    kind: EngineKind = EngineKind.offline
+    model: str = ""
+    host: str = ""
+    label: str = OFFLINE_LABEL
+    chat_model: BaseChatModel | None = field(default=None, compare=False, repr=False)
+    fell_back: bool = False
+    reason: str | None = None
+
+    @property
+    def uses_llm(self) -> bool:
+        """True when a chat model phrases questions and judges answers."""
+        return self.chat_model is not None and self.kind != EngineKind.offline
+
+    @property
+    def recorded_model(self) -> str:
+        """The model name a transcript records ('' for the offline engine)."""
+        return self.model if self.uses_llm else ""
+
+    def falling_back(self, reason: str) -> Engine:
+        """This engine after a failure made the session run offline (says so, keeps the why)."""
+        return replace(self, fell_back=True, reason=reason)
+
+    @property
+    def badge(self) -> str:
+        """The label, plus the fallback when one happened: the UI never hides which engine ran."""
+        if self.fell_back:
+            return f"{self.label} · fell back to offline ({self.reason or 'LLM failed'})"
+        return self.label
+
+
+def offline_engine() -> Engine:
+    """The offline engine: templates and the offline grader, no network."""
+    return Engine()
+
+
+def build_engine(settings: Settings, chat_model: BaseChatModel | None = None) -> Engine:
+    """Decide the engine once: a chat model passed in (tests, demos), else from settings."""
+    if chat_model is None:
+        chat_model = build_chat_model(settings)
+        if chat_model is None:
+            return offline_engine()
+        return Engine(kind=EngineKind.llm, model=settings.model,
+                      host=safe_url(settings.openai_base_url), label=engine_label(settings),
+                      chat_model=chat_model)
+    if settings.resolved_engine == "llm":
+        return Engine(kind=EngineKind.llm, model=settings.model,
+                      host=safe_url(settings.openai_base_url), label=engine_label(settings),
+                      chat_model=chat_model)
+    # A chat model passed in directly: say what it is, not what the settings say.
+    return Engine(kind=EngineKind.llm, label=f"LLM: {type(chat_model).__name__}",
+                  chat_model=chat_model)
+
+
+class LLMDeadlineError(TimeoutError):
+    """A step's total deadline passed (a hung or drip-feeding server)."""
+
+
+class LLMTruncatedError(LLMError):
+    """The stream ended without a finish_reason: the reply is cut off, not an answer."""
+
+
+class LLMPausedError(LLMError):
+    """The LLM failed recently, so this step runs offline without trying it."""
+
+    def __init__(self, message: str, note: str | None) -> None:
+        super().__init__(message)
+        self.note = note
+
+
+class LLMHealth:
+    """Whether the LLM is usable: after a failure, steps run offline until `cooldown_s` passes.
+
+    One instance is passed to the chat model of a session (CLI) or server (app); the clock is
+    injectable so tests need not sleep.
+    """
+
+    def __init__(self, cooldown_s: float = 180.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.cooldown_s = cooldown_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.failed_at: float | None = None
+        self.reason: str | None = None
+        self.skipped = 0  # steps run offline without trying the LLM
+
+    def check(self) -> None:
+        """Raise LLMPausedError while cooling down after a failure; else let the call go."""
+        with self._lock:
+            if self.failed_at is None:
+                return
+            left = self.cooldown_s - (self._clock() - self.failed_at)
+            if left <= 0:
+                return  # one new try; a failure starts another cool-down
+            self.skipped += 1
+        raise LLMPausedError(f"the LLM failed ({self.reason}); offline for {left:.0f} s more",
+                             None)
+
+    def failed(self, reason: str) -> str:
+        """Record a failure; returns the one-time message saying the session went offline."""
+        with self._lock:
+            self.failed_at, self.reason = self._clock(), reason
+        minutes = max(1, round(self.cooldown_s / 60))
+        return (f"LLM failed ({reason}); this session runs offline and tries the LLM again in "
+                f"about {minutes} min")
+
+    def succeeded(self) -> None:
+        """The LLM answered: back to normal."""
+        with self._lock:
+            self.failed_at, self.reason = None, None
+
+
+def _finished(chunk: ChatGenerationChunk) -> bool:
+    info = chunk.generation_info or {}
+    meta = getattr(chunk.message, "response_metadata", None) or {}
+    return bool(info.get("finish_reason") or meta.get("finish_reason"))
+
+
+def _guarded_chat_class() -> type[BaseChatModel]:
+    """ChatOpenAI with a total deadline per step, truncation checks and the health gate."""
+    from langchain_openai import ChatOpenAI
+    from pydantic import Field
+
+    class GuardedChatOpenAI(ChatOpenAI):
+        """A ChatOpenAI whose every call ends within `step_deadline_s`, or fails."""
+
+        step_deadline_s: float = 30.0
+        health: Any = Field(default=None, exclude=True)
+
+        def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                    run_manager: CallbackManagerForLLMRun | None = None,
+                    **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+            if self.health is not None:
+                self.health.check()
+            inner = ChatOpenAI._stream(self, messages, stop=stop, run_manager=run_manager,
+                                       **kwargs)
+            yield from self._within_deadline(inner)
+
+        def _within_deadline(
+            self, inner: Iterator[ChatGenerationChunk]
+        ) -> Iterator[ChatGenerationChunk]:
+            deadline = time.monotonic() + self.step_deadline_s
+            box: queue.Queue[tuple[str, Any]] = queue.Queue()
+            stop_flag = threading.Event()
+
+            def pump() -> None:
+                try:
+                    for chunk in inner:
+                        if stop_flag.is_set():
+                            break
+                        box.put(("chunk", chunk))
+                    box.put(("end", None))
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                    box.put(("error", exc))
+                finally:
+                    close = getattr(inner, "close", None)
+                    if close is not None:
+                        close()
+
+            # The HTTP read blocks in this thread; the caller waits on the queue with a deadline.
+            threading.Thread(target=pump, daemon=True, name="llm-stream").start()
+            finished = False
+            try:
+                while True:
+                    try:
+                        kind, value = box.get(timeout=max(0.0, deadline - time.monotonic()))
+                    except queue.Empty:
+                        raise LLMDeadlineError(
+                            f"no complete reply within {self.step_deadline_s:g} s") from None
+                    if kind == "error":
+                        raise value
+                    if kind == "end":
+                        break
+                    finished = finished or _finished(value)
+                    yield value
+                if not finished:
+                    raise LLMTruncatedError("the reply stream ended without finish_reason")
+            except GeneratorExit:
+                raise  # the caller stopped reading (a rambling model): not a failure
+            except Exception as exc:
+                if self.health is not None:
+                    self.health.failed(describe_failure(exc))
+                raise
+            else:
+                if self.health is not None:
+                    self.health.succeeded()
+            finally:
+                stop_flag.set()
+
+        def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                      run_manager: CallbackManagerForLLMRun | None = None,
+                      **kwargs: Any) -> ChatResult:
+            from langchain_core.language_models.chat_models import generate_from_stream
+
+            # Always stream underneath, so the deadline and truncation checks apply.
+            return generate_from_stream(self._stream(messages, stop=stop,
+                                                     run_manager=run_manager, **kwargs))
+
+    return GuardedChatOpenAI
+
+
+def build_chat_model(settings: Settings, health: LLMHealth | None = None) -> BaseChatModel | None:
+    """A streaming chat model with a total deadline per step, bounded retries and a health gate
+    (offline for `llm_cooldown_s` after a failure), or None for the offline engine."""
     if settings.resolved_engine == "offline":
         return None
     if not settings.llm_configured:
@@ -48,17 +272,19 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
             "OPENAI_BASE_URL (e.g. http://localhost:11434/v1 for Ollama), or use "
             "PREP_AGENT_ENGINE=offline"
         )
-    from langchain_openai import ChatOpenAI
     from pydantic import SecretStr
 
+    guarded = _guarded_chat_class()
     try:
-        return ChatOpenAI(
+        return guarded(  # type: ignore[call-arg]
             model=settings.model,
             api_key=SecretStr(settings.openai_api_key or PLACEHOLDER_KEY),
             base_url=settings.openai_base_url,
-            timeout=settings.llm_timeout_s,
-            max_retries=max(0, settings.llm_max_retries),
+            timeout=min(settings.llm_timeout_s, settings.llm_deadline_s),
+            max_retries=max(0, min(5, settings.llm_max_retries)),
             streaming=True,
+            step_deadline_s=settings.llm_deadline_s,
+            health=health if health is not None else LLMHealth(settings.llm_cooldown_s),
         )
     except Exception as exc:  # noqa: BLE001 - pydantic/openai raise many types on bad config
         raise LLMError(
@@ -90,12 +316,12 @@ def describe_failure(exc: BaseException) -> str:
     return name
 
 
-class TextStream:
+class TextStream(Stream[str]):
     """Streams a chat model's reply; on any failure switches to the offline text and says so.
 
-    Iterate it to get text chunks as they arrive, then read `.text`, `.engine` ("llm" or
-    "offline") and `.note` (None, or why the offline text was used). If the model fails after
-    some chunks were shown, a newline and the offline text follow, and `.note` explains.
+    Iterate it to get text chunks as they arrive (again to replay them), then read `.text`,
+    `.engine` ("llm" or "offline") and `.note` (None, or why the offline text was used). If the
+    model fails after some chunks were shown, a newline and the offline text follow.
     """
 
     def __init__(
@@ -115,11 +341,7 @@ class TextStream:
         self._clean = clean or str.strip
         self.text = fallback
         self.engine = "offline"
-        self.note: str | None = None
-        self._chunks = self._run()
-
-    def __iter__(self) -> Iterator[str]:
-        return self._chunks
+        super().__init__(self._run(), lambda: self.text)
 
     def _run(self) -> Iterator[str]:
         if self._model is None or self._messages is None:
@@ -137,10 +359,16 @@ class TextStream:
                     yield piece
                 if self._max_chars is not None and size > self._max_chars:
                     break  # a rambling model: stop paying for tokens and judge what we have
+        except LLMPausedError as exc:  # already said once: run offline quietly
+            yield from self._use_fallback(shown, exc.note)
+            return
         except Exception as exc:  # noqa: BLE001 - any model failure means: offline for this step
             reason = describe_failure(exc)
             log.warning("LLM call failed, using the offline engine for this step: %s", reason)
-            yield from self._use_fallback(shown, f"LLM failed ({reason}); used the offline engine")
+            health = getattr(self._model, "health", None)
+            note = (health.failed(reason) if isinstance(health, LLMHealth)
+                    else f"LLM failed ({reason}); used the offline engine")
+            yield from self._use_fallback(shown, note)
             return
         finally:
             close = getattr(chunks, "close", None)
@@ -156,16 +384,10 @@ class TextStream:
             return
         self.text, self.engine = text, "llm"
 
-    def _use_fallback(self, shown: list[str], note: str) -> Iterator[str]:
+    def _use_fallback(self, shown: list[str], note: str | None) -> Iterator[str]:
         self.note = note
         self.text, self.engine = self._fallback, "offline"
         yield ("\n" if shown else "") + self._fallback
-
-    def result(self) -> str:
-        """Consume what is left and return the final text."""
-        for _ in self._chunks:
-            pass
-        return self.text
 
 
 def stream_or_fallback(

@@ -20,16 +20,24 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import string
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from prep_agent.errors import PromptError
+from prep_agent.grading.rubric import GradingRubric
+from prep_agent.text.templates import (
+    MAX_YAML_DEPTH,
+    cap_value,
+    check_plain_fields,
+    nesting_depth,
+    template_variables,
+)
 
 QuestionType = Literal["knowledge", "scenario", "behavioral", "drill"]
 FieldKind = Literal["key_point", "goal", "resume_link", "resume_tie_in", "practice"]
@@ -45,8 +53,9 @@ QUESTION_TYPES: tuple[QuestionType, ...] = ("knowledge", "scenario", "behavioral
 #             sentences (drill length), draft (the offline wording), asked (earlier questions)
 #   followup: role, topic, subject, question, answer (delimited data), missed_key_point (secret),
 #             status ("left out" | "only partly covered" | "contradicted"), grounding, draft, depth
-#   judge:    question, answer (delimited data), key_points, resume_links, avoid (all bullets but
-#             question/answer; build them with judge_variables())
+#   judge:    question, answer (delimited data), key_points (bullets, a compound key point's
+#             claims as "  - claim:" sub-bullets), resume_links, avoid, question_type, criteria
+#             (bullets "name: label" of the question type's rubric criteria)
 #   offline:  subject, topic, item, role, sentences ("2"), sentences_word ("two"), resume_fact
 #             ("your VMware BI team launch")
 SYSTEM_VARS = frozenset({"role"})
@@ -60,13 +69,16 @@ FOLLOWUP_VARS = frozenset({
     "grounding", "draft", "depth",
 })
 FOLLOWUP_REQUIRED = frozenset({"question", "answer", "missed_key_point"})
-JUDGE_VARS = frozenset({"question", "answer", "key_points", "resume_links", "avoid"})
+JUDGE_VARS = frozenset({
+    "question", "answer", "key_points", "resume_links", "avoid", "question_type", "criteria",
+})
 JUDGE_REQUIRED = frozenset({"question", "answer", "key_points"})
 OFFLINE_VARS = frozenset({
     "subject", "topic", "item", "role", "sentences", "sentences_word", "resume_fact",
 })
 OFFLINE_REQUIRED = frozenset({"subject"})
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+MAX_PROMPT_BYTES = 256 * 1024  # the shipped sets are ~5 KB
 
 
 class _Strict(BaseModel):
@@ -111,6 +123,7 @@ class PromptSetFile(_Strict):
     name: str
     description: str
     settings: PromptSettings = Field(default_factory=PromptSettings)
+    grading: GradingRubric = Field(default_factory=GradingRubric)
     system: str
     question: str
     followup: str
@@ -133,6 +146,7 @@ class PromptSet(BaseModel):
     followup: str
     judge: JudgePrompt
     templates: OfflineTemplates
+    grading: GradingRubric = Field(default_factory=GradingRubric)
 
     def question_template(self) -> ChatPromptTemplate:
         """Persona plus the question prompt."""
@@ -188,23 +202,23 @@ def judge_variables(
     }
 
 
+class CappedChatPrompt(ChatPromptTemplate):
+    """A ChatPromptTemplate whose every rendered value is capped at MAX_VALUE_CHARS."""
+
+    def format_messages(self, **kwargs: Any) -> list[BaseMessage]:
+        """Format with each value capped, so no field can blow up the prompt or its cost."""
+        return super().format_messages(**{k: cap_value(v) for k, v in kwargs.items()})
+
+
 def _chat(system: str, human: str) -> ChatPromptTemplate:
-    return ChatPromptTemplate.from_messages([("system", system), ("human", human)])
-
-
-def template_variables(text: str) -> set[str]:
-    """Names of the {variables} in an f-string template; ValueError on unbalanced braces."""
-    names: set[str] = set()
-    for _, field, _, _ in string.Formatter().parse(text):
-        if field is not None:
-            names.add(re.split(r"[.\[!:]", field, maxsplit=1)[0])
-    return names
+    return CappedChatPrompt.from_messages([("system", system), ("human", human)])
 
 
 def _check_vars(
     where: str, key: str, text: str, allowed: frozenset[str], required: frozenset[str]
 ) -> None:
     try:
+        check_plain_fields(where, key, text)
         used = template_variables(text)
     except ValueError as exc:
         raise PromptError(
@@ -236,12 +250,25 @@ def _validation_message(where: str, exc: ValidationError) -> str:
 def parse_prompt_set(text: str, path: Path, label: str | None = None) -> PromptSet:
     """Validate YAML text as the prompt set stored at `path` (the name must match the file)."""
     where = label or path.name
+    size = len(text.encode("utf-8", "replace"))
+    if size > MAX_PROMPT_BYTES:
+        raise PromptError(f"{where}: the file is {size // 1024} KB; a prompt set may be at most "
+                          f"{MAX_PROMPT_BYTES // 1024} KB: shorten it")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
         raise PromptError(f"{where}: invalid YAML{at}: fix the syntax ({exc})") from exc
+    except RecursionError as exc:
+        raise PromptError(f"{where}: the YAML is nested too deeply: a prompt set nests at most "
+                          f"{MAX_YAML_DEPTH} levels") from exc
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise PromptError(f"{where}: a value cannot be read ({str(exc)[:120]}): "
+                          "fix or quote it") from exc
+    if nesting_depth(data, MAX_YAML_DEPTH) > MAX_YAML_DEPTH:
+        raise PromptError(f"{where}: the YAML is nested too deeply: a prompt set nests at most "
+                          f"{MAX_YAML_DEPTH} levels")
     if not isinstance(data, dict):
         raise PromptError(f"{where}: expected a mapping of keys (name, system, ...): see prompts/")
     try:
@@ -278,7 +305,7 @@ def parse_prompt_set(text: str, path: Path, label: str | None = None) -> PromptS
         name=spec.name, description=spec.description.strip(), path=path,
         hash=hashlib.sha256(text.encode()).hexdigest()[:12], settings=spec.settings,
         system=spec.system, question=spec.question, followup=spec.followup, judge=spec.judge,
-        templates=spec.offline,
+        templates=spec.offline, grading=spec.grading,
     )
 
 
@@ -316,6 +343,10 @@ class PromptLibrary:
             known = ", ".join(info.name for info in self.list() if info.valid) or "none"
             raise PromptError(f"No prompt set {name!r} in {self.prompts_dir}: use one of {known}")
         try:
+            size = path.stat().st_size
+            if size > MAX_PROMPT_BYTES:
+                raise PromptError(f"{path.name}: the file is {size // 1024} KB; a prompt set may "
+                                  f"be at most {MAX_PROMPT_BYTES // 1024} KB: shorten it")
             return path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise PromptError(f"{path.name}: cannot read it ({exc}): check the file") from exc
@@ -343,6 +374,10 @@ class PromptLibrary:
                                            description=ps.description, path=path))
             except PromptError as exc:
                 infos.append(PromptSetInfo(name=name, valid=False, error=str(exc), path=path))
+            except Exception as exc:  # noqa: BLE001 - one bad file never breaks the listing
+                infos.append(PromptSetInfo(
+                    name=name, valid=False, path=path,
+                    error=f"{path.name}: cannot be loaded ({type(exc).__name__}): fix the file"))
         return infos
 
     def _copy_text(self, source_name: str, new_name: str, yaml_text: str) -> tuple[Path, str]:
@@ -380,5 +415,5 @@ class PromptLibrary:
 
 
 def render_offline(template: str, values: dict[str, Any]) -> str:
-    """Fill an offline template; all variables were checked when the set was loaded."""
-    return template.format_map(values)
+    """Fill an offline template (plain fields, checked at load) with every value capped."""
+    return template.format_map({k: cap_value(v) for k, v in values.items()})

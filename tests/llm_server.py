@@ -6,6 +6,9 @@ Each request to POST /v1/chat/completions takes the next step of the script:
   Stall(seconds)       wait that long before replying, so the client times out
   Malformed()          HTTP 200 with a body that is not JSON (or broken SSE when streaming)
   Reply(text, cut=True) stream part of the reply, then an SSE error event (a mid-stream failure)
+  EchoAuth(code)       an error status whose body echoes the request's Authorization header
+  Drip(piece, every, count)  stream `piece` every `every` seconds, `count` times (a slow server)
+  Truncated(text)      stream part of the reply, then close: no finish_reason and no [DONE]
 When the script runs out the server answers 500, so an unexpected extra call fails loudly.
 """
 
@@ -49,7 +52,30 @@ class Malformed:
     """A 200 response whose body is not valid JSON."""
 
 
-Step = Reply | Status | Stall | Malformed
+@dataclass
+class EchoAuth:
+    """An error status whose message quotes the Authorization header it received."""
+
+    code: int = 401
+
+
+@dataclass
+class Drip:
+    """A stream that sends one small piece every few seconds and never finishes in time."""
+
+    piece: str = " "
+    every: float = 1.0
+    count: int = 100
+
+
+@dataclass
+class Truncated:
+    """A stream cut short: some pieces, then the connection closes without [DONE]."""
+
+    text: str
+
+
+Step = Reply | Status | Stall | Malformed | EchoAuth | Drip | Truncated
 
 
 @dataclass
@@ -106,6 +132,16 @@ def _make_handler(state: ScriptedServer) -> type[BaseHTTPRequestHandler]:
             if isinstance(step, Stall):
                 time.sleep(step.seconds)
                 step = Reply("too late")
+            if isinstance(step, EchoAuth):
+                auth = self.headers.get("Authorization", "")
+                body = json.dumps({"error": {
+                    "message": f"Incorrect credentials. Authorization: {auth}; received {auth}",
+                    "type": "invalid_request_error", "code": "invalid_api_key"}}).encode()
+                self._send(step.code, body)
+                return
+            if isinstance(step, Drip | Truncated):
+                self._slow_stream(step)
+                return
             if isinstance(step, Status):
                 body = json.dumps({"error": {"message": f"scripted {step.code}",
                                              "type": "server_error", "code": None}}).encode()
@@ -129,6 +165,26 @@ def _make_handler(state: ScriptedServer) -> type[BaseHTTPRequestHandler]:
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                 }).encode()
                 self._send(200, body)
+
+        def _slow_stream(self, step: Drip | Truncated) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            try:
+                if isinstance(step, Truncated):
+                    words = step.text.split(" ")
+                    for i, word in enumerate(words[: max(1, len(words) // 2)]):
+                        self.wfile.write(_chunk(word if i == 0 else " " + word))
+                    self.wfile.flush()
+                    return
+                for _ in range(step.count):
+                    self.wfile.write(_chunk(step.piece))
+                    self.wfile.flush()
+                    time.sleep(step.every)
+            except OSError:
+                return  # the client gave up: that is the point of the test
 
         def _stream(self, step: Reply) -> None:
             self.send_response(200)

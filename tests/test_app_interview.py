@@ -53,7 +53,8 @@ def test_setup_shows_engine_prompt_sets_topics_and_modes(app_test: Any) -> None:
     assert {"bar-raiser", "recruiter-screen"} <= set(box.options)
     assert at.multiselect(key="setup_topics").options == ["DGX Systems (AI Supercomputers)"]
     assert at.radio(key="setup_mode").options == [
-        "Practice: feedback after every answer", "Exam: feedback only at the end"]
+        "Practice: feedback after every answer", "Exam: feedback only at the end",
+        "Drill: due cards first, then new ones (spaced repetition)"]
     assert not at.chat_input  # no chat before an interview starts
 
 

@@ -85,7 +85,8 @@ def test_review_shows_table_transcript_score_card_and_escapes_html(
     # The quoted evidence is highlighted.
     assert ":green-background[**alert\\(\\'x\\'\\)**]" in answer_md
     assert not at.get("html")  # nothing rendered as raw HTML
-    assert {b.label for b in at.get("download_button")} == {"Download Markdown", "Download JSON"}
+    assert {b.label for b in at.get("download_button")} == {
+        "Download Markdown", "Download JSON", "Download Anki deck (5 cards)"}
     assert "Average 64/100." in text
 
 

@@ -22,7 +22,8 @@ def test_defaults_are_offline() -> None:
 def test_base_url_alone_selects_llm() -> None:
     settings = load_settings({"OPENAI_BASE_URL": "http://127.0.0.1:11434/v1"})
     assert settings.resolved_engine == "llm"
-    forced = load_settings({"OPENAI_BASE_URL": "x", "PREP_AGENT_ENGINE": "offline"})
+    forced = load_settings({"OPENAI_BASE_URL": "http://x/v1",
+                            "PREP_AGENT_ENGINE": "offline"})
     assert forced.resolved_engine == "offline"
 
 

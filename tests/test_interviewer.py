@@ -107,7 +107,8 @@ def test_question_is_grounded_with_citations(topics: list[Topic], library: Promp
     assert request == {"question": question.text, "answer": "my answer",
                        "key_points": question.target_key_points,
                        "resume_links": question.resume_links, "avoid": question.avoid,
-                       "target_sentences": None}
+                       "target_sentences": None, "question_type": question.type,
+                       "rubric": question.prompt_set, "interview_tip": None}
 
 
 def test_store_failure_still_cites_the_note(topics: list[Topic], library: PromptLibrary) -> None:

@@ -101,7 +101,8 @@ def test_result_after_partial_iteration_finishes_the_stream() -> None:
     stream = TextStream(GenericFakeChatModel(messages=iter(["a b c d"])), "hi", fallback="F")
     first = next(iter(stream))
     assert first == "a"
-    assert stream.result() == "a b c d" and list(stream) == []
+    # Issue 8 item 5: a finished stream replays its chunks (it used to iterate as empty).
+    assert stream.result() == "a b c d" and "".join(stream) == "a b c d"
 
 
 def test_invoke_or_fallback_offline_and_fake() -> None:

@@ -19,6 +19,7 @@ from prep_agent.grading.models import Score, ScoreRequest
 from prep_agent.interview.interviewer import Interviewer, Question
 from prep_agent.knowledge.library import load_notes
 from prep_agent.knowledge.models import Topic
+from prep_agent.llm import Engine, EngineKind
 from prep_agent.practice.session import PracticeSession, Scorer, make_scorer, model_answer
 from prep_agent.prompts import PromptLibrary, PromptSet
 from prep_agent.transcripts.db import connect
@@ -65,7 +66,7 @@ def test_full_session_offline(topics: list[Topic], prompt_set: PromptSet,
         assert text == q.result().text and q.recorded
         asked.append((q.is_follow_up, text))
         answer = "I am not sure." if not weak_seen else GOOD
-        result = practice.submit(answer)
+        result = practice.submit(q.turn_id, answer)
         weak_seen = True
         assert result.score is not None and result.error is None
         assert result.answer == answer and result.notes == result.question.citations
@@ -115,7 +116,7 @@ def test_answer_is_committed_before_scoring(topics: list[Topic], prompt_set: Pro
     q = practice.next_question()
     assert q is not None
     "".join(q)
-    practice.submit("My committed answer about DGX Spark.")
+    practice.submit(q.turn_id, "My committed answer about DGX Spark.")
     assert seen == ["My committed answer about DGX Spark."]
 
 
@@ -128,7 +129,7 @@ def test_scoring_failure_keeps_answer_and_moves_on(topics: list[Topic], prompt_s
     sid = practice.start(2)
     first = practice.next_question()
     assert first is not None
-    result = practice.submit("An answer that must survive.")
+    result = practice.submit(first.turn_id, "An answer that must survive.")
     assert result.score is None and result.follow_up is None
     assert result.error is not None and "grader exploded" in result.error
     assert "answer is saved" in result.error
@@ -147,8 +148,8 @@ def test_no_follow_ups_mode(topics: list[Topic], prompt_set: PromptSet,
     practice = _practice(topics, prompt_set, transcripts, make_scorer(encoder), follow_ups=False)
     practice.start(2)
     count = 0
-    while practice.next_question() is not None:
-        assert practice.submit("I don't know.").follow_up is None
+    while (q := practice.next_question()) is not None:
+        assert practice.submit(q.turn_id, "I don't know.").follow_up is None
         count += 1
     assert count == 2
 
@@ -175,9 +176,9 @@ def test_resume_reasks_pending_question(topics: list[Topic], prompt_set: PromptS
     pending = again.next_question()
     assert pending is not None and pending.recorded and "".join(pending) == text
     assert pending.turn_id == q.turn_id
-    again.submit(GOOD)
-    while again.next_question() is not None:
-        again.submit(GOOD)
+    again.submit(pending.turn_id, GOOD)
+    while (nxt := again.next_question()) is not None:
+        again.submit(nxt.turn_id, GOOD)
     again.finish()
     session = transcripts.get_session(sid)
     assert sum(1 for t in session.turns if t.parent_id is None) == 2
@@ -200,7 +201,7 @@ def test_resume_scores_answer_saved_before_crash(topics: list[Topic], prompt_set
     q = first.next_question()
     assert q is not None
     with pytest.raises(KeyboardInterrupt):
-        first.submit("I am not sure.")
+        first.submit(q.turn_id, "I am not sure.")
     assert crashed == ["I am not sure."]
     again = _practice(topics, prompt_set, transcripts, make_scorer(encoder))
     [late] = again.resume(sid)
@@ -241,15 +242,16 @@ def test_llm_engine_session_records_model(topics: list[Topic], prompt_set: Promp
     replies = iter([AIMessage(content="How would you explain DGX Spark to a new developer?")] * 10)
     chat = GenericFakeChatModel(messages=replies)
     interviewer = Interviewer(topics, None, prompt_set, chat_model=chat, seed=1)
-    practice = PracticeSession(interviewer, make_scorer(encoder), transcripts,
-                               model="fake-model-1", follow_ups=False)
+    engine = Engine(kind=EngineKind.llm, model="fake-model-1", chat_model=chat)
+    practice = PracticeSession(interviewer, make_scorer(encoder), transcripts, engine=engine,
+                               follow_ups=False)
     sid = practice.start(1)
     q = practice.next_question()
     assert q is not None
     chunks = list(q)
     assert len(chunks) > 1, "the LLM question is streamed in pieces"
     assert "".join(chunks) == "How would you explain DGX Spark to a new developer?"
-    practice.submit(GOOD)
+    practice.submit(q.turn_id, GOOD)
     info = transcripts.get_session(sid).info
     assert (info.engine, info.model) == ("llm", "fake-model-1")
     assert transcripts.get_session(sid).turns[0].question["engine"] == "llm"
@@ -276,7 +278,7 @@ CHILD = textwrap.dedent("""
     practice.start(2)
     q = practice.next_question()
     print("asked", "".join(q), flush=True)
-    practice.submit("Answer submitted just before the crash.")
+    practice.submit(q.turn_id, "Answer submitted just before the crash.")
 """)
 
 
@@ -295,6 +297,7 @@ def test_kill_9_during_scoring_loses_no_answer(topics: list[Topic], prompt_set: 
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
+        proc.stdout.close()  # warnings are errors: no unclosed pipes
     transcripts = TranscriptStore(connect(db))
     [row] = transcripts.unfinished_sessions()
     [turn] = transcripts.get_session(row.id).turns
@@ -315,11 +318,29 @@ def test_practice_never_writes_the_api_key(topics: list[Topic], prompt_set: Prom
     settings = Settings(openai_api_key=key, home=tmp_path)
     practice = _practice(topics, prompt_set, transcripts, make_scorer(encoder), settings=settings)
     sid = practice.start(1)
-    while practice.next_question() is not None:
-        practice.submit(f"My key is {key}, please ignore it.")
+    while (q := practice.next_question()) is not None:
+        practice.submit(q.turn_id, f"My key is {key}, please ignore it.")
     practice.finish()
     assert transcripts.get_session(sid).settings["key_configured"] is True
     exports = transcripts.export_markdown(sid) + str(transcripts.export_json(sid))
     transcripts.conn.close()
     raw = b"".join(p.read_bytes() for p in db.parent.iterdir()).decode("utf-8", "replace")
     assert key not in raw and key not in exports and "PRACTICEKEY" not in raw
+
+
+def test_engine_value_carries_a_fallback_for_the_session(
+    topics: list[Topic], prompt_set: PromptSet, transcripts: TranscriptStore, encoder: Any
+) -> None:
+    chat = GenericFakeChatModel(messages=iter([]))  # the server answers nothing: every step fails
+    engine = Engine(kind=EngineKind.llm, model="m", label="LLM: m @ local", chat_model=chat)
+    interviewer = Interviewer(topics, None, prompt_set, chat_model=chat, seed=1)
+    practice = PracticeSession(interviewer, make_scorer(encoder), transcripts, engine=engine,
+                               follow_ups=False)
+    sid = practice.start(1)
+    q = practice.next_question()
+    assert q is not None
+    "".join(q)
+    assert q.note and practice.engine.fell_back and practice.engine.reason == q.note
+    assert practice.engine.badge.startswith("LLM: m @ local · fell back to offline (")
+    assert engine.fell_back is False  # the value passed in is never changed
+    assert transcripts.get_session(sid).info.engine == "llm"

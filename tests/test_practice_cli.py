@@ -118,6 +118,8 @@ def test_kill_9_mid_interview_then_resume(data_home: Path) -> None:
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
+        proc.stdin.close()  # warnings are errors: no unclosed pipes
+        proc.stdout.close()
     store = _store(data_home)
     [info] = store.unfinished_sessions()
     first = store.get_session(info.id).turns[0]

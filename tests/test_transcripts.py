@@ -43,12 +43,13 @@ def _session(store: TranscriptStore, **kw: object) -> int:
 def test_migrations_recorded_and_idempotent() -> None:
     conn = sqlite3.connect(":memory:")
     applied = migrate(conn)
-    assert applied == [m.__name__ for m in MIGRATIONS] == ["m001_initial", "m002_key_point_results"]
+    assert applied == [m.__name__ for m in MIGRATIONS] == [
+        "m001_initial", "m002_key_point_results", "m003_turn_slots", "m004_drill_cards"]
     names = [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY name")]
     assert names == applied
     assert migrate(conn) == []
     assert migrate(conn) == []
-    assert conn.execute("SELECT COUNT(*) FROM _migrations").fetchone()[0] == 2
+    assert conn.execute("SELECT COUNT(*) FROM _migrations").fetchone()[0] == len(MIGRATIONS)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"sessions", "turns", "key_point_results", "_migrations"} <= tables
 
@@ -61,7 +62,8 @@ def test_only_new_migrations_run(tmp_path: Path) -> None:
     conn.execute("INSERT INTO _migrations VALUES ('m001_initial', 'x')")
     conn.commit()
     conn.close()
-    assert migrate(connect_raw(db)) == ["m002_key_point_results"]
+    assert migrate(connect_raw(db)) == ["m002_key_point_results", "m003_turn_slots",
+                                       "m004_drill_cards"]
     assert migrate(connect(db)) == []
 
 
@@ -241,7 +243,8 @@ def test_export_markdown_contents(store: TranscriptStore) -> None:
                    "Skip NVLink — “NVLink bandwidth”", "- too_short", "- Mention DGX Spark",
                    "*Delivery:* words: 12; sentences: 2; filler words: um ×2; top words: dgx ×3",
                    "*Notes cited:* seeds/dgx-systems.md:19",
-                   "> DGX systems scale AI | from data centers", "> <script>alert(1)</script>",
+                   "> DGX systems scale AI \\| from data centers",
+                   "> \\<script\\>alert\\(1\\)\\</script\\>",  # escaped: inert (issue 9)
                    "*Not scored yet.*", "## Summary", "Work on DGX Spark."):
         assert needle in md, needle
 

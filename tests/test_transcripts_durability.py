@@ -128,6 +128,7 @@ def test_kill_9_mid_session_loses_no_submitted_answer(tmp_path: Path) -> None:
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
+        proc.stdout.close()  # warnings are errors: no unclosed pipes
     assert proc.returncode == -signal.SIGKILL
 
     store = TranscriptStore(connect(db))

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from prep_agent.errors import StaleAnswerError
 from prep_agent.grading.models import Score, ScoreRequest
 from prep_agent.interview.interviewer import Interviewer
 from prep_agent.knowledge.library import load_notes
@@ -51,7 +52,7 @@ def test_spoken_answer_keeps_audio_and_adds_pacing_to_delivery(practice: Practic
     assert sid is not None
     first = practice.next_question()
     assert first is not None
-    result = submit_spoken(practice, data_home, heard(b"first recording"),
+    result = submit_spoken(practice, first.turn_id, data_home, heard(b"first recording"),
                            text="DGX systems scale AI from data centers to developer PCs.")
     assert result.answer == "DGX systems scale AI from data centers to developer PCs."
     assert result.score is not None and result.score.delivery.spoken is not None
@@ -70,12 +71,17 @@ def test_spoken_answer_keeps_audio_and_adds_pacing_to_delivery(practice: Practic
     stored = practice.transcripts.get_turn(result.turn_id).score
     assert stored is not None and stored["delivery"]["spoken"]["fillers"] == {"um": 1, "like": 1}
 
-    markdown = practice.transcripts.export_markdown(sid)
-    assert f"spoken: {spoken.words_per_minute} wpm (slow, target 130-160)" in markdown
+    # The Markdown export is inert (punctuation escaped): compare its text without backslashes.
+    markdown = practice.transcripts.export_markdown(sid).replace("\\", "")
+    assert "*Spoken delivery:*" in markdown
+    assert f"{spoken.words_per_minute:g} wpm (slow, target 130-160)" in markdown
     assert "2.5 s after “from”" in markdown and "heard by fake transcriber" in markdown
+    assert f"recording turn-{result.turn_id}.wav" in markdown
 
     # A typed answer has no spoken section; the pace chart counts only spoken answers.
-    typed = practice.submit("I would coordinate tools for developers.")
+    second = practice.next_question()
+    assert second is not None
+    typed = practice.submit(second.turn_id, "I would coordinate tools for developers.")
     assert typed.score is not None and typed.score.delivery.spoken is None
     [point] = pace_by_session(practice.transcripts)
     assert (point.session_id, point.answers, point.long_pauses) == (sid, 1, 1)
@@ -92,7 +98,49 @@ def test_audio_is_saved_even_when_scoring_fails(encoder: Any, data_home: Path) -
     practice = PracticeSession(Interviewer(topics, None, prompt_set, seed=1), broken,
                                TranscriptStore(connect(":memory:")), follow_ups=False)
     sid = practice.start(1)
-    result = submit_spoken(practice, data_home, heard(b"kept"))
+    first = practice.next_question()
+    assert first is not None
+    result = submit_spoken(practice, first.turn_id, data_home, heard(b"kept"))
     assert result.score is None and "grader down" in (result.error or "")
     assert result.answer == TEXT  # no edit: the transcript as heard
     assert turn_audio_files(data_home, sid, result.turn_id)[0].read_bytes() == b"kept"
+
+
+def test_stale_spoken_answer_writes_nothing(practice: PracticeSession, data_home: Path) -> None:
+    """Another tab answered first: the guarded write refuses, and no recording is filed."""
+    sid = practice.session_id
+    assert sid is not None
+    first = practice.next_question()
+    assert first is not None
+    turn_id = first.turn_id
+    practice.submit(turn_id, "Typed in the other tab.")
+    with pytest.raises(StaleAnswerError) as caught:
+        submit_spoken(practice, turn_id, data_home, heard(b"late recording"), text="spoken late")
+    assert caught.value.answer == "spoken late" and caught.value.turn_id == turn_id
+    assert turn_audio_files(data_home, sid, turn_id) == []
+    assert practice.transcripts.get_turn(turn_id).answer == "Typed in the other tab."
+
+
+def test_spoken_card_section_in_every_adapter(practice: PracticeSession, data_home: Path) -> None:
+    """The ScoreCard carries the spoken section; the terminal adapter prints it as is."""
+    from prep_agent.cli.interview import format_score_card
+    from prep_agent.grading.report import ScoreCard, SectionKind
+
+    first = practice.next_question()
+    assert first is not None
+    result = submit_spoken(practice, first.turn_id, data_home, heard())
+    assert result.score is not None
+    section = ScoreCard.from_score(result.score).section(SectionKind.spoken)
+    assert section is not None and section.title == "Spoken delivery"
+    texts = [line.text for line in section.lines]
+    assert texts[1:4] == ["first word after 1.2 s", "1 long pause(s): 2.5 s after “from”",
+                          "fillers: like ×1, um ×1"]
+    assert texts[-1] == f"heard by fake transcriber, recording turn-{result.turn_id}.wav"
+    card = format_score_card(result)
+    assert "Spoken delivery:\n  - " in card and "(slow, target 130-160)" in card
+    # A typed answer's card has no spoken section.
+    second = practice.next_question()
+    assert second is not None
+    typed = practice.submit(second.turn_id, "I would coordinate tools for developers.")
+    assert typed.score is not None
+    assert ScoreCard.from_score(typed.score).section(SectionKind.spoken) is None

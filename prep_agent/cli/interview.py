@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from prep_agent.config import Settings
-from prep_agent.errors import AudioError, PrepAgentError
+from prep_agent.config import MAX_QUESTIONS, Settings
+from prep_agent.errors import PrepAgentError
 
 if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
+    from prep_agent.cli.voice import SpokenAnswers
+    from prep_agent.grading.report import ScoreCard
+    from prep_agent.knowledge.store import KnowledgeStore
+    from prep_agent.practice.factory import PracticeDeps
     from prep_agent.practice.session import (
         PracticeQuestion,
         PracticeSession,
@@ -32,49 +37,41 @@ def read_answer(stream: TextIO) -> tuple[str | None, bool]:
         lines.append(line)
 
 
-def _quotes(evidence: list[str]) -> str:
+def _quotes(evidence: Sequence[str]) -> str:
     return " / ".join(f"“{e}”" for e in evidence)
 
 
+def _card_lines(card: ScoreCard) -> list[str]:
+    """The terminal adapter of the score card: one block per section, quotes beneath."""
+    out = [f"Score: {card.overall}/100  (engine: {card.engine})"]
+    for section in card.sections:
+        out.append(f"{section.title}:")
+        for line in section.lines:
+            if line.status is not None:
+                out.append(f"  [{line.status:<12} {line.strength or 0:.2f}] {line.text}")
+            elif line.code:
+                out.append(f"  ! {line.code}" + (f": {line.text}" if line.text else ""))
+            else:
+                out.append(f"  - {line.text}")
+            if line.quotes:
+                out.append(f"      evidence: {_quotes(line.quotes)}")
+    if card.thread_coverage:
+        out.append(f"Thread coverage: {card.thread_coverage}")
+    out.append("Delivery: " + "; ".join(f"{k}: {v}" for k, v in card.delivery))
+    if card.llm_error:
+        out.append(f"LLM judge: {card.llm_error} (offline score shown)")
+    return out
+
+
 def format_score_card(result: TurnResult) -> str:
-    """The score card as plain text: overall, ledger with evidence, tie-ins, flags, notes."""
+    """The score card as plain text, then the notes behind the question and a model answer."""
+    from prep_agent.grading.report import ScoreCard
+
     out: list[str] = []
-    score = result.score
-    if score is None:
+    if result.score is None:
         out.append(f"Not scored: {result.error}")
     else:
-        out.append(f"Score: {score.overall}/100  (engine: {score.engine})")
-        out.append("Key points:")
-        for kp in score.key_points:
-            out.append(f"  [{kp.status:<12} {kp.strength:.2f}] {kp.key_point}")
-            if kp.evidence:
-                out.append(f"      evidence: {_quotes(kp.evidence)}")
-        if score.resume:
-            out.append("Resume tie-ins:")
-            out += [f"  + {h.fact}\n      evidence: {_quotes(h.evidence)}" for h in score.resume]
-        if score.avoid_hits:
-            out.append("Avoid flags:")
-            out += [f"  ! {h.avoid}\n      evidence: {_quotes(h.evidence)}"
-                    for h in score.avoid_hits]
-        if score.flags:
-            out.append("Flags: " + ", ".join(score.flags))
-        d = score.delivery
-        line = f"Delivery: {d.words} words, {d.sentences} sentence(s)"
-        if d.filler_words:
-            line += "; fillers: " + ", ".join(f"{k}×{n}" for k, n in d.filler_words.items())
-        if d.hedges:
-            line += "; hedges: " + ", ".join(f"{k}×{n}" for k, n in d.hedges.items())
-        if d.target_sentences:
-            verdict = "ok" if d.length_ok else "off target"
-            line += f"; target {d.target_sentences} sentence(s): {verdict}"
-        out.append(line)
-        if d.spoken is not None:
-            out.append(_spoken_line(d.spoken))
-        if score.llm_error:
-            out.append(f"LLM judge: {score.llm_error} (offline score shown)")
-        if score.next_time:
-            out.append("Next time:")
-            out += [f"  - {tip}" for tip in score.next_time]
+        out += _card_lines(ScoreCard.from_score(result.score))
     if result.notes:
         out.append("From your notes:")
         out += [f"  {c.source}:{c.line} [{c.kind}] {c.text}" for c in result.notes]
@@ -84,44 +81,8 @@ def format_score_card(result: TurnResult) -> str:
     return "\n".join(out)
 
 
-def _spoken_line(spoken: Any) -> str:
-    low, high = spoken.target_wpm
-    wpm = "-" if spoken.words_per_minute is None else f"{spoken.words_per_minute:g}"
-    parts = [f"Spoken: {wpm} wpm ({spoken.pace}; target {low}-{high})"]
-    if spoken.time_to_first_word_s is not None:
-        parts.append(f"first word after {spoken.time_to_first_word_s:.1f} s")
-    parts.append(f"{len(spoken.long_pauses)} long pause(s)" + (": " + ", ".join(
-        f"{p.seconds:.1f} s after “{p.after_word}”" for p in spoken.long_pauses)
-        if spoken.long_pauses else ""))
-    parts.append("fillers: " + (", ".join(f"{k}×{n}" for k, n in spoken.fillers.items())
-                                or "none"))
-    parts.append(f"heard by {spoken.transcriber}")
-    return " · ".join(parts)
-
-
-def _spoken_answer(
-    practice: PracticeSession, transcriber: Any, path: Path, home: Path, out: TextIO
-) -> TurnResult | None:
-    """Transcribe one WAV answer and submit it; a bad recording is reported and skipped."""
-    from prep_agent.practice.spoken import hear_answer, submit_spoken
-    from prep_agent.voice.audio import read_wav_file
-
-    current = practice.next_question()
-    assert current is not None
-    try:
-        heard = hear_answer(transcriber, read_wav_file(path), current.result())
-    except AudioError as exc:
-        print(f"error: {path.name}: {exc}", file=sys.stderr)
-        return None
-    out.write(f"[{path.name} · {heard.transcript.engine}] {heard.transcript.text}\n")
-    return submit_spoken(practice, home, heard)
-
-
-def _ask(question: PracticeQuestion, number: int, total: int, out: TextIO) -> None:
-    if question.is_follow_up:
-        out.write("\nFollow-up: ")
-    else:
-        out.write(f"\nQuestion {number} of {total}: ")
+def _ask(question: PracticeQuestion, out: TextIO) -> None:
+    out.write("\nFollow-up: " if question.is_follow_up else f"\n{question.label}: ")
     out.flush()
     for chunk in question:
         out.write(chunk)
@@ -138,126 +99,157 @@ def _summary(summary: PracticeSummary, out: TextIO) -> None:
               f"python -m prep_agent export {summary.session_id} --format md\n")
 
 
-def _build(
-    settings: Settings, prompt_name: str, seed: int, follow_ups: bool
-) -> tuple[PracticeSession, Any]:
-    from prep_agent.interview.interviewer import Interviewer
+def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
+    """The terminal's notes, store, grader, transcripts and engine (first run ingests)."""
+    from prep_agent.drill.store import DrillStore
     from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder
-    from prep_agent.knowledge.library import RESUME_FILE, load_notes, load_resume
+    from prep_agent.knowledge.library import RESUME_FILE, load_resume
+    from prep_agent.knowledge.source import NotesSource
     from prep_agent.knowledge.store import ensure_ingested, open_store
-    from prep_agent.llm import build_chat_model, engine_label
-    from prep_agent.practice.session import PracticeSession, make_scorer
+    from prep_agent.llm import build_engine
+    from prep_agent.practice.factory import PracticeDeps
     from prep_agent.prompts import PromptLibrary
     from prep_agent.transcripts.db import connect
     from prep_agent.transcripts.store import TranscriptStore
 
-    prompt_set = PromptLibrary(settings.prompts_dir).load(prompt_name)
-    chat_model = build_chat_model(settings)
+    engine = build_engine(settings)
     encoder = load_encoder()
     store = open_store(settings, MiniLMEmbedding(encoder))
     if store.count() == 0:  # first run: the seeds are ingested before the first question
         print("First run: ingesting the notes in", settings.seeds_dir, file=sys.stderr)
-        notes = ensure_ingested(store, settings.seeds_dir).notes
+        notes = ensure_ingested(store, NotesSource.from_settings(settings)).notes
     else:
-        notes = load_notes(settings.seeds_dir)
+        notes = NotesSource.from_settings(settings).load()
     for _source, message in notes.errors:
         print(f"warning: {message}", file=sys.stderr)
-    interviewer = Interviewer(
-        notes.topics, store, prompt_set, chat_model=chat_model, seed=seed,
-        resume_facts=load_resume(settings.seeds_dir / RESUME_FILE),
+    transcripts = TranscriptStore(connect(settings.db_path), secrets=settings.secrets)
+    deps = PracticeDeps(
+        prompts=PromptLibrary(settings.prompts_dir), topics=notes.topics, store=store,
+        encoder=encoder, transcripts=transcripts, engine=engine,
+        resume_facts=load_resume(settings.seeds_dir / RESUME_FILE), settings=settings,
+        drill=DrillStore(transcripts.conn),
     )
-    judge = prompt_set.judge_template() if chat_model is not None else None
-    transcripts = TranscriptStore(connect(settings.db_path), secrets=[settings.openai_api_key])
-    model = settings.model if chat_model is not None else ""
-    practice = PracticeSession(interviewer, make_scorer(encoder, chat_model, judge), transcripts,
-                               model=model, settings=settings, follow_ups=follow_ups)
-    print(f"Engine: {engine_label(settings)} · prompt set: {prompt_set.name}", file=sys.stderr)
-    return practice, store
+    return deps, store
+
+
+def format_reviews(result: TurnResult) -> str:
+    """The drill cards a thread rated: rating and next due date."""
+    from prep_agent.drill.views import review_lines
+
+    return "\n".join(f"Drill: {line}" for line in review_lines(result.reviews))
+
+
+def run_session(practice: PracticeSession, inp: TextIO, out: TextIO,
+                spoken: SpokenAnswers | None = None) -> int:
+    """Ask, read (or hear `spoken` recordings), score until the plan is done or the answers end,
+    then print the summary."""
+    from prep_agent.errors import StaleAnswerError
+
+    if spoken is None and inp.isatty():
+        out.write("Answer each question, then press Enter on an empty line. "
+                  "Ctrl-D ends the session.\n")
+    eof = False
+    while not eof and (question := practice.next_question()) is not None:
+        _ask(question, out)
+        try:
+            if spoken is not None:
+                heard = spoken.answer(practice, question, out)
+                if heard is None:
+                    break  # out of recordings: the session ends with what was said
+                result = heard
+            else:
+                answer, eof = read_answer(inp)
+                if answer is None:
+                    break
+                result = practice.submit(question.turn_id, answer)
+        except StaleAnswerError as exc:
+            out.write(f"\n{exc}. Your answer was not saved:\n{exc.answer}\n")
+            return 1
+        out.write("\n" + format_score_card(result) + "\n")
+        if result.reviews:
+            out.write(format_reviews(result) + "\n")
+        out.flush()
+    _summary(practice.finish(), out)
+    return 0
 
 
 def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
     """Run a mock interview on stdin/stdout; an empty line ends an answer, EOF the session."""
+    from prep_agent.practice.factory import build_practice, resume_practice
+
     if args.engine:
         settings = settings.with_(engine=args.engine)
     resume_id: int | None = args.resume
     if args.questions < 1:
         raise PrepAgentError(f"--questions must be at least 1 (got {args.questions})")
-    prompt_name, seed, follow_ups = args.prompts or settings.prompt_set, args.seed, True
-    if resume_id is not None:
-        from prep_agent.transcripts.db import connect
-        from prep_agent.transcripts.store import TranscriptStore
+    from prep_agent.prompts import PromptLibrary
 
-        peek = TranscriptStore(connect(settings.db_path))
-        try:
-            session = peek.get_session(resume_id)
-        finally:
-            peek.conn.close()
-        if session.info.finished:
-            raise PrepAgentError(f"Session {resume_id} is finished: start a new interview instead")
-        prompt_name = session.info.prompt_set
-        seed = int(session.meta.get("seed", seed))
-        follow_ups = bool(session.meta.get("follow_ups", True))
-    recordings: list[Path] | None = None
-    transcriber: Any = None
-    if args.voice_file:
-        from prep_agent.cli.voice import make_transcriber, voice_files
+    spoken: SpokenAnswers | None = None
+    if args.voice_file:  # a bad folder or transcriber fails before the models load
+        from prep_agent.cli.voice import SpokenAnswers, make_transcriber, voice_files
 
         recordings = voice_files(Path(args.voice_file).expanduser())
         transcriber = make_transcriber(settings, args.transcriber)
+        spoken = SpokenAnswers(recordings, transcriber, settings.home)
         print(f"Transcriber: {transcriber.engine} · {len(recordings)} recording(s)",
               file=sys.stderr)
-    practice, store = _build(settings, prompt_name, seed, follow_ups and not args.no_follow_ups)
+    # A bad prompt set name fails here, before the embedding model and the store load.
+    prompt_set = None if resume_id is not None else PromptLibrary(settings.prompts_dir).load(
+        args.prompts or settings.prompt_set)
+    deps, store = _deps(settings)
     out, inp = sys.stdout, sys.stdin
-    if hasattr(inp, "reconfigure"):  # undecodable bytes become U+FFFD instead of a crash
-        inp.reconfigure(errors="replace")
+    practice = None
     try:
-        if resume_id is not None:
-            for late in practice.resume(resume_id):
-                out.write("\nScored the answer saved before the interruption:\n")
-                out.write(format_score_card(late) + "\n")
+        if prompt_set is None:
+            assert resume_id is not None
+            practice, late = resume_practice(
+                deps, resume_id, follow_ups=False if args.no_follow_ups else None)
         else:
+            practice = build_practice(deps, prompt_set, seed=args.seed,
+                                      follow_ups=not args.no_follow_ups)
+            late = []
+        print(f"Engine: {deps.engine.label} · prompt set: "
+              f"{practice.interviewer.prompt_set.name}", file=sys.stderr)
+        if hasattr(inp, "reconfigure"):  # undecodable bytes become U+FFFD instead of a crash
+            inp.reconfigure(errors="replace")
+        for result in late:
+            out.write("\nScored the answer saved before the interruption:\n")
+            out.write(format_score_card(result) + "\n")
+        if prompt_set is not None:
             practice.start(args.questions, topics=[args.topic] if args.topic else None)
-        if recordings is None and inp.isatty():
-            out.write("Answer each question, then press Enter on an empty line. "
-                      "Ctrl-D ends the session.\n")
-        total = len(practice.plan)
-        eof = False
-        while not eof and (question := practice.next_question()) is not None:
-            number = practice.position + (0 if question.recorded or question.is_follow_up else 1)
-            _ask(question, min(number, total), total, out)
-            if recordings is not None:
-                if not recordings:
-                    break  # out of recordings: the session is finished with what was said
-                spoken = _spoken_answer(practice, transcriber, recordings.pop(0), settings.home,
-                                        out)
-                if spoken is None:
-                    continue  # the same question waits for the next recording
-                result = spoken
-            else:
-                answer, eof = read_answer(inp)
-                if answer is None:
-                    break
-                result = practice.submit(answer)
-            out.write("\n" + format_score_card(result) + "\n")
-            out.flush()
-        _summary(practice.finish(), out)
+            if len(practice.plan) < args.questions:
+                print(f"note: these notes give {len(practice.plan)} distinct question(s), not "
+                      f"{args.questions}: add notes or topics for more", file=sys.stderr)
+        return run_session(practice, inp, out, spoken)
     except KeyboardInterrupt:
-        if practice.session_id is not None:
+        if practice is not None and practice.session_id is not None:
             print(f"\nSession {practice.session_id} is saved unfinished: resume it with "
                   f"python -m prep_agent interview --resume {practice.session_id}",
                   file=sys.stderr)
         raise
     finally:
         store.close()
-        practice.transcripts.conn.close()
-    return 0
+        deps.transcripts.conn.close()
+
+
+def _question_count(raw: str) -> int:
+    """argparse type for --questions: a whole number from 1 to MAX_QUESTIONS."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number: pass e.g. 3") from None
+    if not 1 <= value <= MAX_QUESTIONS:
+        raise argparse.ArgumentTypeError(
+            f"{value} is out of range: one session asks 1 to {MAX_QUESTIONS} main questions")
+    return value
 
 
 def add_interview_parser(sub: Any) -> None:
     """Register `interview`."""
     p = sub.add_parser("interview", help="run a mock interview in the terminal (saved)")
     p.add_argument("--prompts", metavar="NAME", help="prompt set (default: PREP_AGENT_PROMPT_SET)")
-    p.add_argument("--questions", type=int, default=3, metavar="N", help="main questions (3)")
+    p.add_argument("--questions", type=_question_count, default=3, metavar="N",
+                   help=f"main questions, 1 to {MAX_QUESTIONS} (3)")
     p.add_argument("--topic", metavar="T", help="only this topic (title, case-insensitive)")
     p.add_argument("--engine", choices=("offline", "llm", "auto"),
                    help="override PREP_AGENT_ENGINE for this run")

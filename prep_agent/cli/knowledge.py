@@ -11,6 +11,8 @@ from typing import Any, get_args
 from prep_agent.config import Settings
 from prep_agent.errors import PrepAgentError
 from prep_agent.knowledge.models import ChunkKind
+from prep_agent.knowledge.source import NotesSource
+from prep_agent.knowledge.uploads import safe_notes_name
 
 
 def _print_json(data: Any) -> None:
@@ -38,8 +40,9 @@ def _progress_bar(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
-def _seeds(args: argparse.Namespace, settings: Settings) -> Path:
-    return Path(args.seeds).expanduser() if getattr(args, "seeds", None) else settings.seeds_dir
+def _notes_source(args: argparse.Namespace, settings: Settings) -> NotesSource:
+    seeds = Path(args.seeds).expanduser() if getattr(args, "seeds", None) else None
+    return NotesSource.from_settings(settings, seeds)
 
 
 def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -48,7 +51,7 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     store = _open_knowledge(settings, rebuild=args.rebuild)
     progress = _progress_bar if sys.stderr.isatty() else None
     try:
-        done = ensure_ingested(store, _seeds(args, settings), progress=progress,
+        done = ensure_ingested(store, _notes_source(args, settings), progress=progress,
                                rebuild=args.rebuild)
     finally:
         store.close()
@@ -80,7 +83,7 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if store.count() == 0:  # first run: the seeds are ingested before the first search
             print("The store is empty: ingesting the seeds first.", file=sys.stderr)
-            ensure_ingested(store, settings.seeds_dir)
+            ensure_ingested(store, NotesSource.from_settings(settings))
         topic = args.topic
         if topic:
             titles = {t.lower(): t for t in store.topics()}
@@ -101,9 +104,9 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_notes(args: argparse.Namespace, settings: Settings) -> int:
-    from prep_agent.knowledge.library import load_notes
-
-    notes = load_notes(_seeds(args, settings))
+    if args.action:
+        return _cmd_notes_change(args, settings)
+    notes = _notes_source(args, settings).load()
     if args.json:
         _print_json([t.model_dump() for t in notes.topics])
     else:
@@ -130,6 +133,29 @@ def _cmd_notes(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if notes.errors else 0
 
 
+def _cmd_notes_change(args: argparse.Namespace, settings: Settings) -> int:
+    """`notes add FILE` (the terminal twin of the app's upload) and `notes remove NAME`."""
+    if not args.target:
+        raise PrepAgentError(f"notes {args.action} needs a "
+                             f"{'FILE' if args.action == 'add' else 'NAME'}: e.g. "
+                             f"`python -m prep_agent notes {args.action} my-topic.md`")
+    source = _notes_source(args, settings)
+    if args.action == "add":
+        saved, upload = source.add_file(Path(args.target).expanduser())
+        print(f"Added {saved.name} to {saved.parent} ({len(upload.topics)} topic(s))")
+        wanted = safe_notes_name(Path(args.target).name)
+        if saved.name != wanted:
+            print(f"note: an upload named {wanted} already exists and was kept; this file was "
+                  f"saved as {saved.name} (remove one with `notes remove NAME`)", file=sys.stderr)
+        for warning in upload.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    else:
+        kept = source.remove(args.target)
+        print(f"Removed {args.target} from the notes (kept as {kept})")
+    return _cmd_ingest(argparse.Namespace(seeds=getattr(args, "seeds", None), rebuild=False),
+                       settings)
+
+
 def add_knowledge_parsers(sub: Any) -> None:
     """Register ingest, search and notes."""
     p = sub.add_parser("ingest", help="parse the notes and embed them into the Chroma store")
@@ -145,7 +171,11 @@ def add_knowledge_parsers(sub: Any) -> None:
     p.add_argument("--topic", help="only this topic title")
     p.add_argument("--json", action="store_true", help="print a JSON list of hits")
     p.set_defaults(handler=_cmd_search)
-    p = sub.add_parser("notes", help="show the parsed notes records")
+    p = sub.add_parser("notes", help="show the parsed notes (seeds and uploads); add or remove "
+                       "an uploaded notes file")
+    p.add_argument("action", nargs="?", choices=("add", "remove"),
+                   help="add FILE as an upload (never overwrites one), or remove upload NAME")
+    p.add_argument("target", nargs="?", metavar="FILE|NAME")
     p.add_argument("--seeds", help="notes directory (default: PREP_AGENT_SEEDS or seeds/)")
     p.add_argument("--json", action="store_true", help="print a JSON list of topics")
     p.set_defaults(handler=_cmd_notes)

@@ -32,6 +32,7 @@ def _add_knowledge_parsers(sub: Any) -> None:
 
 GRADE_FIELDS = (
     "id", "question", "answer", "key_points", "resume_links", "avoid", "target_sentences",
+    "question_type", "rubric", "interview_tip",
 )
 
 
@@ -55,24 +56,73 @@ def _grade_error(number: int, message: str) -> dict[str, Any]:
     return {"line": number, "error": message}
 
 
-def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
-    """Grade each JSONL line; a bad line gets an error line and a non-zero exit at the end."""
+def _rubric_for(name: str | None, library: Any, cache: dict[str, Any]) -> Any:
+    """The grading rubric of a prompt set by name (None: built-in), loaded once per name."""
+    from prep_agent.grading.rubric import Rubric
+
+    if name is None:
+        return None
+    if name not in cache:
+        cache[name] = Rubric.for_prompt_set(library.load(name))
+    return cache[name]
+
+
+def _grade_line(number: int, text: str, encoder: Any, chat_model: Any, judge_prompt: Any,
+                library: Any, rubrics: dict[str, Any]) -> dict[str, Any]:
+    """One graded line, or an error line: no single line can stop the others."""
     from pydantic import ValidationError
 
+    from prep_agent.errors import PromptError
     from prep_agent.grading.models import ScoreRequest
     from prep_agent.grading.scoring import score_answer
+
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("expected a JSON object")
+        req = ScoreRequest.model_validate({k: data[k] for k in GRADE_FIELDS if k in data})
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+        return _grade_error(number, f"line {number}: missing or invalid {fields}: each line "
+                            "needs question, answer and key_points (a list of strings)")
+    except RecursionError:
+        return _grade_error(number, f"line {number} is nested too deeply: write one flat JSON "
+                            "object per line")
+    except ValueError as exc:
+        return _grade_error(number, f"line {number} is not a JSON object ({exc}): "
+                            "write one JSON object per line")
+    try:
+        rubric = _rubric_for(req.rubric, library, rubrics)
+    except PromptError as exc:
+        return _grade_error(number, f"line {number}: rubric {req.rubric!r}: {exc}")
+    try:
+        score = score_answer(req, encoder, chat_model, judge_prompt, rubric)
+    except Exception as exc:  # noqa: BLE001 - e.g. a lone surrogate in the tokenizer
+        return _grade_error(number, f"line {number} could not be graded "
+                            f"({type(exc).__name__}): check its text for broken characters "
+                            "such as unpaired \\ud800 escapes")
+    out: dict[str, Any] = {"id": req.id if req.id is not None else f"line-{number}",
+                           "line": number, "score": score.overall}
+    out.update(score.model_dump(exclude={"overall"}))
+    return out
+
+
+def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
+    """Grade each JSONL line; a bad line gets an error line and a non-zero exit at the end."""
+    from prep_agent.grading.rubric import Rubric
     from prep_agent.knowledge.embeddings import load_encoder
+    from prep_agent.llm import build_engine
+    from prep_agent.prompts import PromptLibrary
 
-    engine = args.engine or settings.resolved_engine
+    engine = build_engine(settings.with_(engine=args.engine) if args.engine else settings)
     chat_model = judge_prompt = None
-    if engine == "llm":
-        from prep_agent.llm import build_chat_model
-        from prep_agent.prompts import PromptLibrary
-
-        chat_model = build_chat_model(settings.with_(engine="llm"))
+    if engine.uses_llm:
+        chat_model = engine.chat_model
         prompt_set = PromptLibrary(settings.prompts_dir).load(settings.prompt_set)
         judge_prompt = prompt_set.judge_template()
     encoder = load_encoder()
+    library = PromptLibrary(settings.prompts_dir)
+    rubrics: dict[str, Rubric] = {}
     bad = 0
     for number, raw in _grade_lines(args.file):
         out: dict[str, Any]
@@ -85,23 +135,8 @@ def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
         elif not text.strip():
             continue
         else:
-            try:
-                data = json.loads(text)
-                if not isinstance(data, dict):
-                    raise ValueError("expected a JSON object")
-                req = ScoreRequest.model_validate({k: data[k] for k in GRADE_FIELDS if k in data})
-            except ValidationError as exc:
-                fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
-                out = _grade_error(number, f"line {number}: missing or invalid {fields}: each line "
-                                   "needs question, answer and key_points (a list of strings)")
-            except ValueError as exc:
-                out = _grade_error(number, f"line {number} is not a JSON object ({exc}): "
-                                   "write one JSON object per line")
-            else:
-                score = score_answer(req, encoder, chat_model, judge_prompt)
-                out = {"id": req.id if req.id is not None else f"line-{number}", "line": number,
-                       "score": score.overall}
-                out.update(score.model_dump(exclude={"overall"}))
+            out = _grade_line(number, text, encoder, chat_model, judge_prompt, library,
+                              rubrics)
         if "error" in out:
             bad += 1
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
@@ -114,7 +149,8 @@ def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
 def _add_scoring_parsers(sub: Any) -> None:
     grade = sub.add_parser("grade", help="grade answers in a JSONL file against their key points")
     grade.add_argument("file", help="JSONL with question, answer, key_points[, resume_links, "
-                       "avoid, id] per line, or - for stdin")
+                       "avoid, id, target_sentences, question_type (knowledge|scenario|behavioral"
+                       "|drill), rubric (a prompt set name)] per line, or - for stdin")
     grade.add_argument("--engine", choices=("offline", "llm"), default=None,
                        help="grader engine (default: PREP_AGENT_ENGINE, offline without an LLM)")
     grade.set_defaults(handler=_cmd_grade)
@@ -154,10 +190,11 @@ def _add_prompt_parsers(sub: Any) -> None:
 
 
 def _open_transcripts(settings: Settings) -> Any:
-    from prep_agent.transcripts.db import connect
+    """The transcripts for `sessions` and `export`: read-only, so a read-only home works."""
+    from prep_agent.transcripts.db import connect_read_only
     from prep_agent.transcripts.store import TranscriptStore
 
-    return TranscriptStore(connect(settings.db_path), secrets=[settings.openai_api_key])
+    return TranscriptStore(connect_read_only(settings.db_path), secrets=settings.secrets)
 
 
 def _cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
@@ -226,15 +263,6 @@ def _add_transcript_parsers(sub: Any) -> None:
     p.set_defaults(handler=_cmd_export)
 
 
-# --- voice commands: transcribe (issue 13) ---------------------------------------------------
-
-
-def _add_voice_parsers(sub: Any) -> None:
-    from prep_agent.cli.voice import add_voice_parsers
-
-    add_voice_parsers(sub)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -246,21 +274,36 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scoring_parsers(sub)
     _add_transcript_parsers(sub)
     _add_prompt_parsers(sub)
-    _add_voice_parsers(sub)
+    from prep_agent.cli.drill import add_drill_parsers
+    from prep_agent.cli.voice import add_voice_parsers
+
+    add_drill_parsers(sub)
+    add_voice_parsers(sub)
     _ = sub
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
+    from prep_agent.cli.output import safe_output
+    from prep_agent.text.redact import safe_text
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        handler: Handler = args.handler
-        return handler(args, settings)
     except PrepAgentError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {safe_text(str(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
+    # Everything the command prints passes here: no key, URL credential or escape sequence.
+    with safe_output(settings.secrets):
+        for warning in settings.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        try:
+            handler: Handler = args.handler
+            return handler(args, settings)
+        except PrepAgentError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return 130

@@ -7,10 +7,13 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from prep_agent.config import Settings
 from prep_agent.errors import AudioError
+
+if TYPE_CHECKING:  # the practice modules load only when an interview actually runs
+    from prep_agent.practice.session import PracticeQuestion, PracticeSession, TurnResult
 
 TRANSCRIBERS = ("local", "openai")
 
@@ -94,3 +97,32 @@ def add_voice_parsers(sub: Any) -> None:
     p.add_argument("--topic", metavar="TEXT", help="the topic, to spell its terms right")
     p.add_argument("--json", action="store_true", help="print transcript and pacing as JSON")
     p.set_defaults(handler=cmd_transcribe)
+
+
+class SpokenAnswers:
+    """`interview --voice-file`: the folder's recordings answer the questions in name order."""
+
+    def __init__(self, recordings: list[Path], transcriber: Any, home: Path) -> None:
+        self.recordings = list(recordings)
+        self.transcriber = transcriber
+        self.home = home
+
+    def answer(self, practice: PracticeSession, question: PracticeQuestion,
+               out: TextIO) -> TurnResult | None:
+        """Hear the next good recording and submit it; None when the recordings run out.
+
+        A bad recording is reported and skipped: the same question takes the next one.
+        """
+        from prep_agent.practice.spoken import hear_answer, submit_spoken
+        from prep_agent.voice.audio import read_wav_file
+
+        while self.recordings:
+            path = self.recordings.pop(0)
+            try:
+                heard = hear_answer(self.transcriber, read_wav_file(path), question.result())
+            except AudioError as exc:
+                print(f"error: {path.name}: {exc}", file=sys.stderr)
+                continue
+            out.write(f"[{path.name} · {heard.transcript.engine}] {heard.transcript.text}\n")
+            return submit_spoken(practice, question.turn_id, self.home, heard)
+        return None

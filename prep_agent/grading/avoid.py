@@ -14,16 +14,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from prep_agent.grading.models import AvoidHit
 from prep_agent.text.match import (
     content_terms,
     matched_terms,
     negation_count,
     sentence_spans,
+    token_set,
     words,
 )
+
+if TYPE_CHECKING:
+    from prep_agent.grading.prepare import PreparedAnswer
 
 AVOID_SIM = 0.45  # semantic hits must be this close to the avoid clause...
 AVOID_MARGIN = 0.15  # ...and this much closer to it than to any key point
@@ -70,6 +76,17 @@ _HARDWARE = re.compile(
     r"\b(?:hardware|specs?|specifications?|chips?|interconnects?|memory|internals|"
     r"architecture|silicon|gpus?\s+details?|bandwidth|benchmarks?|speeds?\s+and\s+feeds)\b",
     re.IGNORECASE,
+)
+# Command lines and config: "kubectl flags", "YAML fields", "CLI options", "exact commands".
+_COMMANDS = re.compile(
+    r"\b(?:flags?|commands?|cli|syntax|yaml|manifests?|config(?:uration)? (?:fields?|keys?|files?)|"
+    r"command[- ]line|options|arguments|kubectl|helm)\b",
+    re.IGNORECASE,
+)
+_COMMAND_SIGNAL = re.compile(
+    r"(?<![\w-])--?[a-z][\w-]*(?:=\S+)?|\b\w+\.ya?ml\b|\b[a-z][a-zA-Z]*:\s+\S+"
+    r"|\b(?:kubectl|helm|docker|git|gcloud|aws|az|terraform|npm|pip)\s+[a-z][\w-]*"
+    r"|\b[a-z]\w*\.[a-z]\w*(?:\.[a-z]\w*)*\b|\bapiVersion\b",
 )
 _JARGON = re.compile(r"\b(?:jargon\w*|acronyms?|buzzwords?|technical terms?)\b", re.IGNORECASE)
 _PRICING = re.compile(r"\b(?:pric\w*|costs?|budgets?|money|dollars?|fees?)\b", re.IGNORECASE)
@@ -127,7 +144,12 @@ def parse_avoid(note: str) -> AvoidRule:
     )
     kinds = {
         kind
-        for kind, pattern in (("hardware", _HARDWARE), ("jargon", _JARGON), ("pricing", _PRICING))
+        for kind, pattern in (
+            ("hardware", _HARDWARE),
+            ("jargon", _JARGON),
+            ("pricing", _PRICING),
+            ("commands", _COMMANDS),
+        )
         if pattern.search(clause) or any(pattern.search(e) for e in examples)
     }
     if any(_SPEC_NAME.search(e) or _SPEC_UNIT.search(e) for e in examples):
@@ -177,14 +199,20 @@ def pricing_talk(sentence: str, context: set[str]) -> bool:
     return bool(price_words) or bool(_MONEY.search(sentence) and _PRICE_WORD.search(sentence))
 
 
+def command_talk(sentence: str) -> bool:
+    """Two or more command-line or config signals: flags, subcommands, key: value, *.yaml."""
+    return len(_COMMAND_SIGNAL.findall(sentence)) >= 2
+
+
 def kinds_shown(sentence: str, context: set[str]) -> frozenset[str]:
-    """The kinds of detail a sentence goes into: "hardware", "jargon", "pricing"."""
+    """The kinds of detail a sentence goes into: "hardware", "jargon", "pricing", "commands"."""
     shown = {
         kind
         for kind, test in (
             ("hardware", lambda: hardware_signals(sentence, context) >= 2),
             ("jargon", lambda: jargon_heavy(sentence, context)),
             ("pricing", lambda: pricing_talk(sentence, context)),
+            ("commands", lambda: command_talk(sentence)),
         )
         if test()
     }
@@ -214,7 +242,8 @@ def avoid_words(rule: AvoidRule, context: set[str]) -> AvoidWords:
         elif terms:
             nameless.append(terms)
     options = [
-        own for option in rule.alternatives
+        own
+        for option in rule.alternatives
         if (own := {t: 1.0 for t in option if not matched_terms({t: 1.0}, context)})
     ]
     return AvoidWords(tuple(names), tuple(nameless), tuple(options), rule.kinds, rule.negated)
@@ -238,8 +267,54 @@ def lexical_avoid(
     return any(len(matched_terms(own, tokens)) == len(own) for own in words_.options)
 
 
-def semantic_avoid(sent_vec: np.ndarray, clause_vec: np.ndarray, kp_vecs: np.ndarray) -> bool:
+def semantic_avoid(
+    sent_vec: np.ndarray,
+    clause_vec: np.ndarray,
+    kp_vecs: np.ndarray,
+    sim: float = AVOID_SIM,
+    margin: float = AVOID_MARGIN,
+) -> bool:
     """Close to the avoid clause, and clearly closer to it than to any key point."""
     to_clause = float(sent_vec @ clause_vec)
     to_points = float((kp_vecs @ sent_vec).max()) if len(kp_vecs) else 0.0
-    return to_clause >= AVOID_SIM and to_clause >= to_points + AVOID_MARGIN
+    return to_clause >= sim and to_clause >= to_points + margin
+
+
+def avoid_hits(p: PreparedAnswer) -> list[AvoidHit]:
+    """Each avoid note with the answer's sentences that stray into what it forbids."""
+    # Words the question, key points or resume facts use are what the answer should say.
+    context = p.question_tokens.union(
+        *(token_set(k) for k in p.req.key_points), *(token_set(r) for r in p.req.resume_links)
+    )
+    kp_vecs = np.vstack(p.kp_vecs) if p.kp_vecs else np.zeros((0, p.sent_vecs.shape[1]))
+    # Which kinds of detail each sentence shows is the same for every note: find it once.
+    needs_kinds = any(rule.kinds for rule in p.avoid_rules)
+    shown = {
+        i: kinds_shown(p.spans[i].text, context) if needs_kinds else frozenset() for i in p.usable
+    }
+    negated = {i: negation_count(p.spans[i].text) % 2 == 1 for i in p.usable}
+    hits: list[AvoidHit] = []
+    for rule, clause_vec in zip(p.avoid_rules, p.avoid_vecs, strict=True):
+        own_words = avoid_words(rule, context)
+        evidence = []
+        for i in p.usable:
+            vectors = [p.sent_vecs[i], *p.clause_vecs[i]]
+            # Embeddings miss negation: "does not do X" sits next to "does X". A rule about a
+            # kind of detail (hardware specs, commands) fires on that detail only: a sentence
+            # that names the product ("DGX Station") sits near "DGX hardware details" in
+            # embedding space without going into any.
+            semantic = (
+                not rule.kinds
+                and negated[i] == rule.negated
+                and any(
+                    semantic_avoid(
+                        v, clause_vec, kp_vecs, p.rubric.avoid_sim, p.rubric.avoid_margin
+                    )
+                    for v in vectors
+                )
+            )
+            if semantic or lexical_avoid(own_words, p.sent_tokens[i], shown[i], negated[i]):
+                evidence.append(p.spans[i].text)
+        if evidence:
+            hits.append(AvoidHit(avoid=rule.note, evidence=evidence))
+    return hits

@@ -99,6 +99,11 @@ class Delivery(BaseModel):
     length_ok: bool | None = None
     spoken: SpokenDelivery | None = None
 
+    @property
+    def most_used(self) -> list[tuple[str, int]]:
+        """The top words said at least MIN_TOP_WORD_COUNT times (a word said once is no habit)."""
+        return [(w, n) for w, n in self.top_words if n >= MIN_TOP_WORD_COUNT]
+
 
 def infer_target_sentences(question: str) -> int | None:
     """A sentence budget stated in the question ("in 2 sentences", "a two-sentence pitch")."""
@@ -109,10 +114,27 @@ def infer_target_sentences(question: str) -> int | None:
     return int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
 
 
+# "kind of"/"sort of" hedge before a verb, adjective or adverb ("it kind of works"), but name a
+# category before a noun phrase ("the kind of compute", "what sort of risk"): a determiner or
+# "what/which/this" in front, or "of" followed by a determiner or noun, is not a hedge.
+_CATEGORY_OF = re.compile(
+    r"(?:\b(?:the|a|an|this|that|these|those|what|which|any|every|each|some|same|one|my|our|"
+    r"your|their|its|his|her|no)\s+(?:kinds?|sorts?)\s+of\b)"
+)
+MIN_TOP_WORD_COUNT = 2  # "most used" means repeated: a word said once is not a habit
+
+
 def _phrase_counts(text_lower: str, phrases: tuple[str, ...]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for phrase in phrases:
-        n = len(re.findall(rf"(?<![\w']){re.escape(phrase)}(?![\w'])", text_lower))
+        pattern = rf"(?<![\w']){re.escape(phrase)}(?![\w'])"
+        n = 0
+        for match in re.finditer(pattern, text_lower):
+            if phrase in ("kind of", "sort of") and _CATEGORY_OF.search(
+                text_lower, max(0, match.start() - 12), match.end()
+            ):
+                continue
+            n += 1
         if n:
             counts[phrase] = n
     return counts

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol
+from enum import StrEnum
+from typing import Any, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -13,17 +14,31 @@ MAX_ANSWER_CHARS = 10_000  # ~1,600 words: far beyond a spoken answer, keeps gra
 MAX_SENTENCES = 120
 MAX_LIST_ITEMS = 40
 MAX_ITEM_CHARS = 1_000
+QUESTION_TYPES = ("knowledge", "scenario", "behavioral", "drill")
 
-Status = Literal["covered", "partial", "missing", "contradicted"]
-FLAGS = (
-    "empty",
-    "too_short",
-    "off_topic",
-    "question_echo",
-    "keyword_list",
-    "prompt_injection",
-    "contradiction",
-)
+
+class Status(StrEnum):
+    """How well the answer made a claim, key point or criterion (best first, contradicted last)."""
+
+    covered = "covered"
+    partial = "partial"
+    missing = "missing"
+    contradicted = "contradicted"
+
+
+class Flag(StrEnum):
+    """A whole-answer finding, in display order."""
+
+    empty = "empty"
+    too_short = "too_short"
+    off_topic = "off_topic"
+    question_echo = "question_echo"
+    keyword_list = "keyword_list"
+    prompt_injection = "prompt_injection"
+    contradiction = "contradiction"
+
+
+FLAGS: tuple[str, ...] = tuple(f.value for f in Flag)
 
 
 class Encoder(Protocol):
@@ -46,6 +61,9 @@ class ScoreRequest(BaseModel):
     avoid: list[str] = Field(default_factory=list)
     target_sentences: int | None = None
     id: str | None = None
+    question_type: str = "knowledge"
+    rubric: str | None = None  # prompt-set name whose grading rubric applies; None = built-in
+    interview_tip: str | None = None  # the notes' Interview Tip, added to the next-time advice
 
     @field_validator("key_points", "resume_links", "avoid", mode="before")
     @classmethod
@@ -54,10 +72,29 @@ class ScoreRequest(BaseModel):
             return []
         return [value] if isinstance(value, str) else value
 
+    @field_validator("question_type", mode="before")
+    @classmethod
+    def _question_type(cls, value: Any) -> Any:
+        if value is None:
+            return "knowledge"
+        text = str(value).strip().lower()
+        if text not in QUESTION_TYPES:
+            raise ValueError(f"question_type must be one of {', '.join(QUESTION_TYPES)}")
+        return text
+
     @field_validator("id", mode="before")
     @classmethod
     def _id_text(cls, value: Any) -> Any:
         return None if value is None else str(value)
+
+
+class ClaimResult(BaseModel):
+    """One atomic claim of a key point and how the answer made it."""
+
+    text: str
+    status: Status
+    strength: float
+    evidence: list[str] = Field(default_factory=list)
 
 
 class KeyPointResult(BaseModel):
@@ -67,6 +104,18 @@ class KeyPointResult(BaseModel):
     status: Status
     strength: float
     evidence: list[str] = Field(default_factory=list)
+    claims: list[ClaimResult] = Field(default_factory=list)
+
+
+class CriterionResult(BaseModel):
+    """One rubric criterion of the question type (e.g. STAR 'result'), with quoted evidence."""
+
+    name: str
+    label: str
+    status: Status
+    strength: float
+    evidence: list[str] = Field(default_factory=list)
+    weight: float = 1.0
 
 
 class ResumeHit(BaseModel):
@@ -99,3 +148,5 @@ class Score(BaseModel):
     llm_error: str | None = None
     truncated: bool = False
     judge_prompt: str | None = None  # "prompt set" or "built-in" on the LLM path
+    question_type: str = "knowledge"
+    criteria: list[CriterionResult] = Field(default_factory=list)

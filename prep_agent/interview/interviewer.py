@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal, Protocol
 
 from langchain_core.language_models import BaseChatModel
@@ -33,6 +33,7 @@ from prep_agent.interview.planner import (
 from prep_agent.knowledge.models import Topic
 from prep_agent.llm import TextStream
 from prep_agent.prompts import PromptSet, QuestionType, judge_variables
+from prep_agent.streaming import Stream
 
 MASTERY = {"covered": 1.0, "partial": 0.5, "missing": 0.0, "contradicted": 0.0}
 
@@ -78,6 +79,11 @@ class Question(BaseModel):
             "resume_links": list(self.resume_links),
             "avoid": list(self.avoid),
             "target_sentences": self.target_sentences,
+            "question_type": self.type,
+            "rubric": self.prompt_set,
+            "interview_tip": next(
+                (c.text for c in self.citations if c.kind == "interview_tip"), None
+            ),
         }
 
 
@@ -109,30 +115,6 @@ class ScoreLike(Protocol):
     def key_points(self) -> Sequence[KeyPointLike]: ...
     @property
     def overall(self) -> float: ...
-
-
-class QuestionStream:
-    """Iterate for text chunks as they arrive; `result()` then gives the final Question."""
-
-    def __init__(self, text: TextStream, build: Callable[[str, str, str | None], Question]) -> None:
-        self._text = text
-        self._build = build
-        self._question: Question | None = None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._text)
-
-    @property
-    def note(self) -> str | None:
-        """Why the offline engine was used for this step, if it was a fallback."""
-        return self._text.note
-
-    def result(self) -> Question:
-        """The finished Question (drains any chunks not yet read)."""
-        if self._question is None:
-            text = self._text.result()
-            self._question = self._build(text, self._text.engine, self._text.note)
-        return self._question
 
 
 def _bullets(items: Sequence[str]) -> str:
@@ -222,7 +204,7 @@ class Interviewer:
         ranked = sorted((f for f in self.resume_facts if overlap[f] > 0), key=lambda f: -overlap[f])
         return ranked[:2]
 
-    def stream(self, planned: PlannedQuestion, asked: Sequence[str] = ()) -> QuestionStream:
+    def stream(self, planned: PlannedQuestion, asked: Sequence[str] = ()) -> Stream[Question]:
         """Stream a planned question's wording; `.result()` gives the Question."""
         target = planned.target
         cites = self._grounding(target)
@@ -268,7 +250,7 @@ class Interviewer:
                 engine_note=note,
             )
 
-        return QuestionStream(text, build)
+        return text.map(lambda wording: build(wording, text.engine, text.note))
 
     def ask(self, planned: PlannedQuestion, asked: Sequence[str] = ()) -> Question:
         """The planned question, fully generated."""
@@ -278,7 +260,7 @@ class Interviewer:
 
     def stream_follow_up(
         self, question: Question, score: ScoreLike, answer: str = ""
-    ) -> QuestionStream | None:
+    ) -> Stream[Question] | None:
         """A follow-up aimed at the weakest missed key point, or None when none is due."""
         if question.followup_depth >= self.prompt_set.settings.followups_per_question:
             return None
@@ -321,7 +303,7 @@ class Interviewer:
                 "prompt_set": self.prompt_set.name, "prompt_hash": self.prompt_set.hash,
             })
 
-        return QuestionStream(text, build)
+        return text.map(lambda wording: build(wording, text.engine, text.note))
 
     def follow_up(self, question: Question, score: ScoreLike, answer: str = "") -> Question | None:
         """The follow-up Question, or None when the answer covered everything or K is reached."""

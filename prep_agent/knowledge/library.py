@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,6 +16,9 @@ from prep_agent.knowledge.models import Chunk, Topic, chunk_id
 from prep_agent.knowledge.parser import parse_notes
 
 RESUME_FILE = "resume.md"
+NOTES_SUFFIXES = (".md", ".markdown")
+# A long notes file is ~50 KB; 1 MB of markdown is ~150k words and minutes of embedding.
+MAX_NOTES_BYTES = 1024 * 1024
 
 
 class NotesLoad(BaseModel):
@@ -31,12 +36,11 @@ class NotesLoad(BaseModel):
         return {source for source, _ in self.errors}
 
 
-def read_text(path: Path, shown: str) -> str:
-    """A file's text, or a NotesError naming it when it is empty, binary or not UTF-8."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise NotesError(f"{shown} cannot be read ({exc.strerror}): fix its permissions") from exc
+def read_text(path: Path, shown: str, root: Path | None = None,
+              max_bytes: int = MAX_NOTES_BYTES) -> str:
+    """A regular file's text, or a NotesError naming it (link out of root, device, FIFO, too
+    big, empty, binary or not UTF-8). Special files are never opened, so a FIFO cannot hang."""
+    data = _read_regular(path, shown, root, max_bytes)
     if b"\x00" in data[:8192]:
         raise NotesError(f"{shown} is binary, not markdown: replace it with a UTF-8 .md file")
     try:
@@ -49,6 +53,52 @@ def read_text(path: Path, shown: str) -> str:
     if not text.strip():
         raise NotesError(f"{shown} is empty: add notes in the seed's style or remove the file")
     return text
+
+
+def _read_regular(path: Path, shown: str, root: Path | None, max_bytes: int) -> bytes:
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            target = path.resolve()
+            if root is not None and not target.is_relative_to(root.resolve()):
+                raise NotesError(f"{shown} is a link to {target}, outside {root}: copy the file "
+                                 "into the notes folder instead of linking it")
+            info = os.stat(target)
+            path = target
+        if not stat.S_ISREG(info.st_mode):
+            raise NotesError(f"{shown} is not a regular file (a device, FIFO or socket): "
+                             "remove it from the notes folder")
+        if info.st_size > max_bytes:
+            raise NotesError(f"{shown} is {info.st_size // 1024} KB; the limit is "
+                             f"{max_bytes // 1024} KB per notes file: split it into one file "
+                             "per topic")
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped since lstat
+                raise NotesError(f"{shown} is not a regular file: remove it from the notes folder")
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise NotesError(f"{shown} cannot be read ({exc.strerror}): fix its permissions") from exc
+    if len(data) > max_bytes:
+        raise NotesError(f"{shown} is over {max_bytes // 1024} KB, the limit per notes file: "
+                         "split it into one file per topic")
+    return data
+
+
+def notes_paths(seeds_dir: Path) -> list[Path]:
+    """Every notes file under seeds_dir (any case of .md), hidden names and resume.md skipped.
+
+    Linked directories are not followed, so nothing outside seeds_dir is walked."""
+    found = []
+    for top, dirs, files in os.walk(seeds_dir, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if name.startswith(".") or name.lower() == RESUME_FILE:
+                continue
+            if name.lower().endswith(NOTES_SUFFIXES):
+                found.append(Path(top) / name)
+    return sorted(found)
 
 
 def _warnings(source: str, topics: list[Topic]) -> list[str]:
@@ -72,18 +122,14 @@ def load_notes(seeds_dir: Path) -> NotesLoad:
     if not seeds_dir.is_dir():
         raise NotesError(f"Seeds directory {seeds_dir} does not exist: create it with a .md file "
                          "or set PREP_AGENT_SEEDS")
-    paths = sorted(
-        p for p in seeds_dir.rglob("*.md")
-        if p.name.lower() != RESUME_FILE and not any(
-            part.startswith(".") for part in p.relative_to(seeds_dir).parts)
-    )
+    paths = notes_paths(seeds_dir)
     if not paths:
         raise NotesError(f"No notes found in {seeds_dir}: add a .md file or set PREP_AGENT_SEEDS")
     load = NotesLoad(seeds_dir=str(seeds_dir))
     for path in paths:
         source = f"{seeds_dir.name}/{path.relative_to(seeds_dir).as_posix()}"
         try:
-            topics = parse_notes(read_text(path, source), source)
+            topics = parse_notes(read_text(path, source, root=seeds_dir), source)
         except NotesError as exc:
             load.errors.append((source, str(exc)))
             continue
@@ -165,7 +211,7 @@ def load_resume(path: Path) -> list[str]:
     if not path.is_file():
         return []
     facts = []
-    for raw in read_text(path, str(path)).splitlines():
+    for raw in read_text(path, str(path), root=path.parent).splitlines():
         line = raw.strip()
         if not line or line.startswith("#") or set(line) <= set("-*_= "):
             continue

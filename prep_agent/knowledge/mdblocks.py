@@ -16,7 +16,10 @@ _BOLD_LABEL = re.compile(
 )
 _PLAIN_LABEL = re.compile(r"^(?P<label>[A-Za-z][A-Za-z0-9 '&/()+.-]{0,40}?)\s*:\s*(?P<text>.*)$")
 _CHECKBOX = re.compile(r"^\[(?P<mark>[ xX])\]\s*(?P<rest>.*)$")
-_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+# CommonMark: `__` never emphasises inside a word (`__init__`, `my__var`), `**` may.
+_EMPHASIS = re.compile(
+    r"\*\*(?=\S)(?P<a>.+?)(?<=\S)\*\*|(?<![A-Za-z0-9_])__(?=\S)(?P<b>.+?)(?<=\S)__(?![A-Za-z0-9_])"
+)
 
 
 @dataclass
@@ -93,6 +96,14 @@ def norm_label(label: str) -> str:
     return re.sub(r"[^a-z0-9]", "", label.lower())
 
 
+def _unbold(match: re.Match[str]) -> str:
+    if match["a"] is not None:
+        return match["a"]
+    # `__init__` is a Python name far more often than bold text in study notes: keep it.
+    return match[0] if re.fullmatch(r"\w+", match["b"]) else match["b"]
+
+
 def clean(text: str) -> str:
     """Text without bold markers and with collapsed whitespace."""
-    return re.sub(r"\s+", " ", _EMPHASIS.sub(r"\2", text)).strip()
+    plain = _EMPHASIS.sub(_unbold, text)
+    return re.sub(r"\s+", " ", plain).strip()

@@ -29,7 +29,8 @@ _QUOTES = {"“": "”", '"': '"', "'": "'", "‘": "’", "«": "»"}
 _DURATION = re.compile(r"^(?P<title>.*?)\s*\((?P<dur>[^()]*(?:\d|hour|min|day|week)[^()]*)\)\s*$",
                        re.IGNORECASE)
 _LINK_TITLE = re.compile(r"^\[(?P<title>[^\]]+)\]\((?P<url>[^)\s]+)\)(?P<rest>.*)$")
-_BOLD_TITLE = re.compile(r"^(?:\*\*|__)(?P<title>.+?)(?:\*\*|__)(?P<rest>.*)$")
+# The closing marker must match the opening one and end a word, so `__init__` inside stays.
+_BOLD_TITLE = re.compile(r"^(?P<m>\*\*|__)(?P<title>.+?)(?P=m)(?![A-Za-z0-9_])(?P<rest>.*)$")
 PLAIN_CHUNK_CHARS = 800
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections import defaultdict
@@ -16,8 +17,9 @@ from pydantic import BaseModel
 
 from prep_agent.config import Settings
 from prep_agent.errors import PrepAgentError, StoreError
-from prep_agent.knowledge.library import NotesLoad, all_chunks, load_notes
+from prep_agent.knowledge.library import NotesLoad, all_chunks
 from prep_agent.knowledge.models import Chunk, Topic
+from prep_agent.knowledge.source import NotesSource
 
 COLLECTION = "prep_agent_notes"
 EMBED_BATCH = 256  # texts per embedding call (one progress step)
@@ -79,10 +81,12 @@ class KnowledgeStore:
 
     overfetch = 50  # unfiltered neighbours checked before a filtered (slower) query
 
-    def __init__(self, client: Any, ef: EmbeddingFunction[Documents], location: str) -> None:
+    def __init__(self, client: Any, ef: EmbeddingFunction[Documents], location: str,
+                 server: bool = False) -> None:
         self._client = client
         self._ef = ef
         self.location = location
+        self.server = server
         with self._guard("open the collection"):
             self._collection = self._open_collection()
 
@@ -98,12 +102,22 @@ class KnowledgeStore:
         except PrepAgentError:
             raise
         except Exception as exc:  # noqa: BLE001 - Chroma raises many types for a broken store
-            raise StoreError(
-                f"Could not {action} in the Chroma store at {self.location} ({exc}). If "
+            raise StoreError(self._advice(action, exc)) from exc
+
+    def _advice(self, action: str, exc: Exception) -> str:
+        """What went wrong and the fix that applies: server, permissions, or a broken store."""
+        if self.server:
+            return (f"Could not {action} on the Chroma server at {self.location} ({exc}): check "
+                    "that the server is running and reachable (and CHROMA_TOKEN if a proxy "
+                    "asks for one), or unset CHROMA_HOST and CHROMA_PORT to use the local store")
+        if _read_only(exc):
+            return (f"Could not {action} in the Chroma store at {self.location}: it is "
+                    "read-only. Fix the permissions of PREP_AGENT_HOME, or set it to a "
+                    "writable folder; nothing needs rebuilding")
+        return (f"Could not {action} in the Chroma store at {self.location} ({exc}). If "
                 "another Prep Agent process is using it, close that and retry; otherwise "
                 f"rebuild it from your notes with `{REBUILD_HINT}`, or set PREP_AGENT_HOME "
-                "to another directory"
-            ) from exc
+                "to another directory")
 
     def count(self) -> int:
         """Number of stored chunks."""
@@ -123,11 +137,14 @@ class KnowledgeStore:
         progress: Progress | None = None,
         rebuild: bool = False,
         keep_sources: Iterable[str] = (),
+        scopes: Sequence[str] | None = None,
     ) -> IngestReport:
         """Sync the store to these topics; only new or edited chunks are embedded.
 
         Chunks of `keep_sources` (files that failed to load this time) are left alone, so an
-        unreadable file never loses what was ingested from it before.
+        unreadable file never loses what was ingested from it before. With `scopes` (source
+        prefixes such as "seeds/"), only stale chunks under them are removed: what another
+        notes folder added stays.
         """
         start = time.perf_counter()
         if rebuild:
@@ -140,7 +157,8 @@ class KnowledgeStore:
         stored_meta = dict(zip(stored["ids"], stored["metadatas"] or [], strict=False))
         new = [c for c in chunks if c.id not in stored_meta]
         gone = {i: m for i, m in stored_meta.items() if i not in wanted}
-        stale = [i for i, m in gone.items() if m.get("source") not in keep]
+        stale = [i for i, m in gone.items() if m.get("source") not in keep
+                 and _in_scope(str(m.get("source", "")), scopes)]
         kept = len(gone) - len(stale)
         moved = [c for c in chunks if c.id in stored_meta and stored_meta[c.id] != c.metadata()]
         updated = self._count_updates(new, [stored_meta[i] for i in stale])
@@ -237,7 +255,8 @@ class KnowledgeStore:
         )
         rows = zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
                    result["distances"][0], strict=True)
-        return [_hit(i, doc, meta, dist) for i, doc, meta, dist in rows]
+        # A chunk deleted by another process can still be in this process's index: skip it.
+        return [_hit(i, doc, meta, dist) for i, doc, meta, dist in rows if meta is not None]
 
     def all_chunks(self) -> list[Chunk]:
         """Every stored chunk (without its vector), in source and line order."""
@@ -262,6 +281,16 @@ class KnowledgeStore:
         close = getattr(self._client, "close", None)
         if close is not None:
             close()
+
+
+def _in_scope(source: str, scopes: Sequence[str] | None) -> bool:
+    return scopes is None or source.startswith(tuple(scopes))
+
+
+def _read_only(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, PermissionError) or any(
+        word in text for word in ("readonly", "read-only", "permission denied"))
 
 
 def _hit(cid: str, doc: str | None, meta: Any, distance: float) -> Hit:
@@ -295,8 +324,11 @@ def open_store(
     if settings.chroma_host:
         where = f"http://{settings.chroma_host}:{settings.chroma_port}"
         try:
+            # The token is for the authenticating proxy in front of the server (README).
+            headers = ({"Authorization": f"Bearer {settings.chroma_token}"}
+                       if settings.chroma_token else None)
             client = chromadb.HttpClient(host=settings.chroma_host,
-                                         port=settings.chroma_port or 8000,
+                                         port=settings.chroma_port or 8000, headers=headers,
                                          settings=_chroma_settings())
             client.heartbeat()
         except Exception as exc:  # noqa: BLE001 - connection errors come in many types
@@ -305,7 +337,7 @@ def open_store(
                 "`chroma run --path DIR --port N`, or unset CHROMA_HOST and CHROMA_PORT "
                 "to use the local store under PREP_AGENT_HOME"
             ) from exc
-        return KnowledgeStore(client, ef, where)
+        return KnowledgeStore(client, ef, where, server=True)
     path = settings.chroma_dir
     try:
         return _open_local(path, ef)
@@ -324,6 +356,11 @@ def _open_local(path: Path, ef: EmbeddingFunction[Documents]) -> KnowledgeStore:
         path.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
     except Exception as exc:  # noqa: BLE001 - a corrupt or locked SQLite file raises many types
+        if _read_only(exc) or not os.access(path if path.exists() else path.parent, os.W_OK):
+            raise StoreError(
+                f"Cannot open the Chroma store at {where}: the folder is not writable. Fix the "
+                "permissions of PREP_AGENT_HOME, or set it to a writable folder; nothing needs "
+                "rebuilding") from exc
         raise StoreError(
             f"Cannot open the Chroma store at {where} ({exc}): it may be corrupt or locked by "
             f"another process. Rebuild it from your notes with `{REBUILD_HINT}`, or set "
@@ -344,11 +381,17 @@ def _discard(path: Path) -> None:
 
 
 def ensure_ingested(
-    store: KnowledgeStore, seeds_dir: Path, progress: Progress | None = None,
-    rebuild: bool = False,
+    store: KnowledgeStore, source: NotesSource | Path, progress: Progress | None = None,
+    rebuild: bool = False, notes: NotesLoad | None = None,
 ) -> Ingested:
-    """Parse seeds_dir and sync the store to it (cheap when nothing changed: no embedding)."""
-    notes = load_notes(seeds_dir)
+    """Parse the notes source (seeds and uploads) and sync the store to it.
+
+    Cheap when nothing changed (no embedding). Only chunks under the source's own folders are
+    removed; a rebuild re-embeds seeds and uploads alike. A bare Path is one folder alone.
+    """
+    if isinstance(source, Path):
+        source = NotesSource(source)
+    notes = source.load() if notes is None else notes
     report = store.ingest(notes.topics, progress=progress, rebuild=rebuild,
-                          keep_sources=notes.failed_sources)
+                          keep_sources=notes.failed_sources, scopes=source.scopes)
     return Ingested(notes=notes, report=report)

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from prep_agent.config import Settings
-from prep_agent.errors import NotesError, PromptError
-from prep_agent.interview.interviewer import Interviewer, Question
-from prep_agent.knowledge.library import RESUME_FILE, NotesLoad, load_notes, load_resume
+from prep_agent.drill.service import DrillDesk
+from prep_agent.drill.store import DrillStore
+from prep_agent.drill.views import DrillCounts
+from prep_agent.errors import PromptError
+from prep_agent.interview.interviewer import Question
+from prep_agent.knowledge.library import RESUME_FILE, NotesLoad, load_resume
 from prep_agent.knowledge.models import Topic
+from prep_agent.knowledge.source import NotesSource
 from prep_agent.knowledge.uploads import CheckedUpload, check_upload, save_upload
-from prep_agent.llm import build_chat_model, build_openai_client, engine_label
-from prep_agent.practice.session import PracticeSession, TurnResult, make_scorer, model_answer
+from prep_agent.llm import Engine, EngineKind, build_engine, build_openai_client
+from prep_agent.practice import factory
+from prep_agent.practice.session import PracticeSession, TurnResult, model_answer
 from prep_agent.practice.spoken import HeardAnswer, PacePoint, hear_answer, pace_by_session
 from prep_agent.practice.spoken import submit_spoken as submit_spoken_answer
 from prep_agent.prompts import PromptLibrary, PromptSet, PromptSetInfo
@@ -39,30 +41,6 @@ if TYPE_CHECKING:
     from prep_agent.knowledge.store import Hit, IngestReport, KnowledgeStore, Progress
 
 SERVICES_KEY = "prep_agent_services"
-
-
-def _fingerprint(*dirs: Path) -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime, size) of every notes file, to notice edits without re-parsing."""
-    out = []
-    for d in dirs:
-        if d.is_dir():
-            for p in sorted(d.rglob("*.md")):
-                try:
-                    st = p.stat()
-                except OSError:
-                    continue
-                out.append((str(p), st.st_mtime_ns, st.st_size))
-    return tuple(out)
-
-
-def _merge(loads: list[NotesLoad]) -> NotesLoad:
-    merged = NotesLoad(seeds_dir=", ".join(n.seeds_dir for n in loads))
-    for n in loads:
-        merged.files.extend(n.files)
-        merged.topics.extend(n.topics)
-        merged.errors.extend(n.errors)
-        merged.warnings.extend(n.warnings)
-    return merged
 
 
 @dataclass(frozen=True)
@@ -88,9 +66,10 @@ class Services:
     settings: Settings
     prompts: PromptLibrary
     transcripts: TranscriptStore
-    chat_model: BaseChatModel | None
+    engine: Engine
     uploads_dir: Path
     preferences_path: Path
+    drill: DrillStore
     _notes_cache: tuple[Any, NotesLoad] | None = field(default=None, repr=False)
     given_encoder: MiniLMEncoder | None = field(default=None, repr=False)
     given_transcriber: Transcriber | None = field(default=None, repr=False)
@@ -139,37 +118,30 @@ class Services:
     # -- engine
 
     @property
-    def engine(self) -> str:
-        """'llm' when a chat model is set up, else 'offline'."""
-        return "offline" if self.chat_model is None else "llm"
-
-    @property
     def engine_label(self) -> str:
         """What the UI shows about the engine: offline, or which model where (never the key)."""
-        if self.chat_model is None:
-            return engine_label(self.settings.with_(engine="offline"))
-        if self.settings.resolved_engine == "llm":
-            return engine_label(self.settings)
-        # A chat model passed in directly (tests, demos): say what it is, not what settings say.
-        return f"LLM: {type(self.chat_model).__name__}"
+        return self.engine.badge
+
+    @property
+    def offline(self) -> bool:
+        """True when no LLM is set up."""
+        return self.engine.kind == EngineKind.offline
 
     # -- notes
 
     def notes(self) -> NotesLoad:
         """Seeds plus uploaded notes, re-parsed only when a file changed."""
-        key = _fingerprint(self.settings.seeds_dir, self.uploads_dir)
+        key = self.notes_source.fingerprint()
         if self._notes_cache is not None and self._notes_cache[0] == key:
             return self._notes_cache[1]
-        loads = [load_notes(self.settings.seeds_dir)]
-        if _fingerprint(self.uploads_dir):
-            try:
-                loads.append(load_notes(self.uploads_dir))
-            except NotesError as exc:  # uploads hold only hidden backups: nothing to load
-                loads.append(NotesLoad(seeds_dir=str(self.uploads_dir),
-                                       warnings=[str(exc)]))
-        merged = _merge(loads)
+        merged = self.notes_source.load()
         self._notes_cache = (key, merged)
         return merged
+
+    @property
+    def notes_source(self) -> NotesSource:
+        """The one notes source: seeds plus uploads (the CLI uses the same)."""
+        return NotesSource(self.settings.seeds_dir, self.uploads_dir)
 
     def topics(self) -> list[Topic]:
         """Every parsed topic."""
@@ -188,9 +160,10 @@ class Services:
 
     def ingest(self, progress: Progress | None = None, rebuild: bool = False) -> IngestReport:
         """Sync the store to seeds and uploads (unchanged chunks are not embedded again)."""
-        notes = self.notes()
-        return self.store.ingest(notes.topics, progress=progress, rebuild=rebuild,
-                                 keep_sources=notes.failed_sources)
+        from prep_agent.knowledge.store import ensure_ingested
+
+        return ensure_ingested(self.store, self.notes_source, progress=progress,
+                               rebuild=rebuild, notes=self.notes()).report
 
     def search(self, query: str, k: int = 8, topic: str | None = None) -> list[Hit]:
         """Semantic search over the notes."""
@@ -250,49 +223,53 @@ class Services:
 
     # -- interviews
 
-    def new_practice(
-        self, prompt_set: str, follow_ups: bool = True, seed: int | None = None
-    ) -> PracticeSession:
-        """A practice session wired to this app's notes, store, prompt set, scorer and LLM."""
-        ps = self.prompts.load(prompt_set)
-        interviewer = Interviewer(
-            self.topics(), self.store, ps, chat_model=self.chat_model,
-            seed=secrets.randbelow(1_000_000) if seed is None else seed,
+    def practice_deps(self) -> factory.PracticeDeps:
+        """This app's notes, store, prompt sets, grader, transcripts and engine."""
+        return factory.PracticeDeps(
+            prompts=self.prompts, topics=self.topics(), store=self.store, encoder=self.encoder,
+            transcripts=self.transcripts, engine=self.engine,
             resume_facts=load_resume(self.settings.seeds_dir / RESUME_FILE),
+            settings=self.settings, drill=self.drill,
         )
-        judge = ps.judge_template() if self.chat_model is not None else None
-        scorer = make_scorer(self.encoder, self.chat_model, judge)
-        model = self.settings.model if self.settings.resolved_engine == "llm" else ""
-        return PracticeSession(interviewer, scorer, self.transcripts, model=model,
-                               settings=self.settings, follow_ups=follow_ups)
 
     def start_practice(
         self, prompt_set: str, n_questions: int, topics: list[str] | None = None,
         mode: str = "practice", follow_ups: bool = True,
     ) -> PracticeSession:
         """Plan and open a new session; the mode (practice or exam) is kept in its meta."""
-        practice = self.new_practice(prompt_set, follow_ups=follow_ups)
-        sid = practice.start(n_questions, topics=topics or None)
-        self.transcripts.update_meta(sid, mode=mode)
+        practice = factory.build_practice(self.practice_deps(), prompt_set,
+                                          follow_ups=follow_ups)
+        practice.start(n_questions, topics=topics or None, meta={"mode": mode})
         return practice
+
+    def start_drill(
+        self, prompt_set: str, topics: list[str] | None = None, limit: int | None = None,
+        follow_ups: bool = True,
+    ) -> tuple[PracticeSession, DrillCounts]:
+        """Open a drill: due cards first, then new ones (mode "drill" in its meta)."""
+        practice = factory.build_practice(self.practice_deps(), prompt_set,
+                                          follow_ups=follow_ups)
+        return practice, factory.start_drill(practice, topics=topics, limit=limit)
+
+    def drill_desk(self) -> DrillDesk:
+        """Drill counts, forecast, recall and Anki export for the notes as they are now."""
+        return DrillDesk(self.drill, self.topics())
+
+    def delete_session(self, session_id: int) -> None:
+        """Delete a session and its recordings; the cards it reviewed are rescheduled from their
+        other reviews."""
+        self.transcripts.delete_session(session_id)
+        self.drill.refresh()
+        delete_session_audio(self.settings.home, session_id)
 
     def resume_practice(self, session_id: int) -> tuple[PracticeSession, list[TurnResult]]:
         """Carry on an unfinished session with the prompt set and seed it started with."""
-        session = self.transcripts.get_session(session_id)
-        seed = session.meta.get("seed")
-        practice = self.new_practice(session.info.prompt_set,
-                                     follow_ups=bool(session.meta.get("follow_ups", True)),
-                                     seed=int(seed) if isinstance(seed, int) else None)
-        late = practice.resume(session_id)
-        return practice, late
+        return factory.resume_practice(self.practice_deps(), session_id)
 
     @staticmethod
-    def model_answer(question: dict[str, Any]) -> str:
+    def model_answer(question: Question | None) -> str:
         """The model answer assembled from the notes behind a stored question ('' if unknown)."""
-        try:
-            return model_answer(Question.model_validate(question))
-        except ValidationError:
-            return ""
+        return "" if question is None else model_answer(question)
 
     # -- voice
 
@@ -315,10 +292,10 @@ class Services:
         """Check and transcribe a recorded answer, with its pace, pauses and fillers."""
         return hear_answer(self.transcriber(kind), wav, question)
 
-    def submit_spoken(self, practice: PracticeSession, heard: HeardAnswer,
+    def submit_spoken(self, practice: PracticeSession, turn_id: int, heard: HeardAnswer,
                       text: str) -> TurnResult:
-        """Keep the recording with its turn, then grade the (edited) transcript."""
-        return submit_spoken_answer(practice, self.settings.home, heard, text)
+        """Grade the (edited) transcript through the guarded write, keeping the recording."""
+        return submit_spoken_answer(practice, turn_id, self.settings.home, heard, text)
 
     def speak(self, text: str) -> Speech:
         """The question read aloud (Piper, else espeak-ng), cached per text."""
@@ -334,11 +311,6 @@ class Services:
         return pace_by_session(self.transcripts)
 
     # -- transcripts
-
-    def delete_session(self, session_id: int) -> None:
-        """Delete a session from the database, then its recordings."""
-        self.transcripts.delete_session(session_id)
-        delete_session_audio(self.settings.home, session_id)
 
     def export_json_text(self, session_id: int) -> str:
         """A session as pretty JSON text with provenance (secrets scrubbed)."""
@@ -364,11 +336,12 @@ def build_services(
 ) -> Services:
     """Open the cheap services now; the encoder and the Chroma store load on first use."""
     conn = connect(settings.db_path)
-    transcripts = TranscriptStore(conn, secrets=(settings.openai_api_key,))
-    model = chat_model if chat_model is not None else build_chat_model(settings)
+    transcripts = TranscriptStore(conn, secrets=settings.secrets)
     return Services(
         settings=settings,
-        prompts=PromptLibrary(settings.prompts_dir), transcripts=transcripts, chat_model=model,
+        prompts=PromptLibrary(settings.prompts_dir), transcripts=transcripts,
+        engine=build_engine(settings, chat_model),
         uploads_dir=uploads_dir, preferences_path=preferences_path, given_encoder=encoder,
         given_transcriber=transcriber,
+        drill=DrillStore(conn),
     )

@@ -6,48 +6,100 @@ before scoring starts, so a crash loses no answer and `resume` carries on from t
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
 from pydantic import ValidationError
 
-from prep_agent.errors import PrepAgentError, TranscriptError
+from prep_agent.drill.store import DrillStore, ReviewRecord
+from prep_agent.drill.views import retrievability_by_key_point
+from prep_agent.errors import PrepAgentError, StaleAnswerError, TranscriptError
 from prep_agent.grading.delivery import SpokenDelivery
 from prep_agent.grading.models import Encoder, Score, ScoreRequest
-from prep_agent.grading.scoring import score_answer
+from prep_agent.grading.rubric import Rubric
+from prep_agent.grading.scoring import make_grader
 from prep_agent.interview.interviewer import (
     Citation,
     Interviewer,
     Question,
-    QuestionStream,
     mastery_from_results,
 )
 from prep_agent.interview.planner import PlannedQuestion
+from prep_agent.llm import Engine, offline_engine
+from prep_agent.streaming import Stream
 from prep_agent.text.redact import settings_snapshot
-from prep_agent.transcripts.records import KeyPointResult, Session, Turn
+from prep_agent.transcripts.records import (
+    AnswerWrite,
+    KeyPointResult,
+    NumberedTurn,
+    Session,
+    Turn,
+    question_caption,
+)
 from prep_agent.transcripts.store import TranscriptStore
 
 Scorer = Callable[[ScoreRequest], Score]
+STALE_MESSAGES = {
+    AnswerWrite.answered: "This question was answered in another tab. Reload to continue",
+    AnswerWrite.skipped: "This question was skipped in another tab. Reload to continue",
+    AnswerWrite.finished: "This interview was ended in another tab. Reload to see its summary",
+}
+log = logging.getLogger(__name__)
 
 
 def make_scorer(
     encoder: Encoder, chat_model: BaseChatModel | None = None,
     judge_prompt: ChatPromptTemplate | None = None,
+    rubric: Rubric | None = None,
 ) -> Scorer:
     """A scorer bound to the encoder, the optional LLM judge and the prompt set's rubric."""
+    grader = make_grader(encoder, chat_model, judge_prompt, rubric)
 
     def scorer(req: ScoreRequest) -> Score:
-        return score_answer(req, encoder, chat_model, judge_prompt)
+        return grader.grade(req)
 
     return scorer
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def star_outline(question: Question) -> str:
+    """A STAR outline for a behavioral question, from its resume facts and key points."""
+    labels = ("Situation", "Task", "Action", "Result")
+    by_label: dict[str, list[str]] = {}
+    other: list[str] = []
+    for kp in question.target_key_points:
+        head, _, rest = kp.partition(":")
+        if head.strip().capitalize() in labels and rest.strip():
+            by_label.setdefault(head.strip().capitalize(), []).append(rest.strip())
+        elif kp.strip():
+            other.append(kp.strip())
+    facts = [r.strip() for r in question.resume_links if r.strip()]
+    story = question.resume_fact or (facts[0] if facts else "")
+    fallback = {
+        "Situation": [f"Set the scene: {story}" if story else "Set the scene in one sentence"],
+        "Task": ["Say what you owned and the goal you were measured on"],
+        "Action": other or ["Say what you did, in the first person"],
+        "Result": [f"Give the number: {f}" for f in facts[:1]] or ["Give a measurable result"],
+    }
+    lines = [f"{label}: {' '.join(_sentence(t) for t in by_label.get(label) or fallback[label])}"
+             for label in labels]
+    tie = f"Tie it back to {question.subject}." if question.subject else ""
+    return "\n".join(lines + ([tie] if tie else []))
+
+
 def model_answer(question: Question) -> str:
-    """A model answer assembled from the notes: the question's key points, then a resume tie-in."""
+    """A model answer from the notes; a STAR outline from the resume facts for behavioral ones."""
+    if question.type == "behavioral":
+        return star_outline(question)
     points = [kp.strip() for kp in question.target_key_points if kp.strip()]
     body = " ".join(p if p.endswith((".", "!", "?")) else f"{p}." for p in points)
     tie = next((r.strip() for r in question.resume_links if r.strip()), "")
@@ -67,6 +119,7 @@ class TurnResult:
     notes: list[Citation]
     model_answer: str
     timings: dict[str, float] = field(default_factory=dict)
+    reviews: list[ReviewRecord] = field(default_factory=list)  # drill cards rated as a thread ended
 
 
 @dataclass
@@ -82,19 +135,31 @@ class PracticeSummary:
     mastery: dict[str, float]
 
 
-class PracticeQuestion:
-    """A question being asked: iterate for streamed text; `result()` records it as a turn."""
+class PracticeQuestion(Stream[Question]):
+    """A question being asked: a stream of its text whose value is the recorded Question.
+
+    It is recorded as a turn when the stream ends (or on `turn_id`), exactly once; iterating
+    it again replays the text, so a page redrawn mid-stream shows it whole.
+    """
 
     def __init__(
-        self, stream: QuestionStream | None, record: Callable[[Question], int],
-        parent_turn_id: int | None = None, question: Question | None = None,
-        turn_id: int | None = None,
+        self, stream: Stream[Question], record: Callable[[Question], tuple[int, Question]],
+        *, number: int, total: int | None = None, follow_up: int = 0,
+        parent_turn_id: int | None = None, turn_id: int | None = None,
     ) -> None:
-        self._stream = stream
         self._record = record
-        self.parent_turn_id = parent_turn_id
-        self._question = question
         self._turn_id = turn_id
+        self.number = number
+        self.total = total
+        self.follow_up = follow_up
+        self.parent_turn_id = parent_turn_id
+        super().__init__(iter(stream), lambda: self._save(stream.result()), parent=stream)
+
+    def _save(self, question: Question) -> Question:
+        if self._turn_id is None:
+            self._turn_id, question = self._record(question)
+        self.note = question.engine_note  # the stored question's, if another tab asked it
+        return question
 
     @property
     def is_follow_up(self) -> bool:
@@ -102,32 +167,14 @@ class PracticeQuestion:
         return self.parent_turn_id is not None
 
     @property
+    def label(self) -> str:
+        """What the chat shows above it: "Question 2 of 3" or "Follow-up on question 2"."""
+        return question_caption(self.number, self.follow_up, self.total)
+
+    @property
     def recorded(self) -> bool:
         """True once the question is saved as a turn (its text is final)."""
         return self._turn_id is not None
-
-    @property
-    def note(self) -> str | None:
-        """Why the offline engine phrased this question, when the LLM failed."""
-        if self._question is not None:
-            return self._question.engine_note
-        return self._stream.note if self._stream is not None else None
-
-    def __iter__(self) -> Iterator[str]:
-        if self._stream is None or self._question is not None:
-            yield self.result().text
-            return
-        yield from self._stream
-        self.result()
-
-    def result(self) -> Question:
-        """The finished question, recorded in the transcript exactly once."""
-        if self._question is None:
-            assert self._stream is not None
-            self._question = self._stream.result()
-        if self._turn_id is None:
-            self._turn_id = self._record(self._question)
-        return self._question
 
     @property
     def turn_id(self) -> int:
@@ -138,46 +185,57 @@ class PracticeQuestion:
 
 
 class PracticeSession:
-    """Drives one session; dependencies are passed in, state lives in the transcripts store."""
+    """Drives one session; dependencies are passed in, state lives in the transcripts store.
+
+    The plan is stored with the session and each question fills a named slot of it, so any
+    number of drivers (browser tabs, a CLI) on one session ask each planned question once,
+    and an answer is only ever written to a turn that still waits for one.
+    """
 
     def __init__(
         self, interviewer: Interviewer, scorer: Scorer, transcripts: TranscriptStore, *,
-        model: str = "", settings: Any = None, follow_ups: bool = True,
+        engine: Engine | None = None, settings: Any = None, follow_ups: bool = True,
+        drill: DrillStore | None = None,
     ) -> None:
         self.interviewer = interviewer
         self.scorer = scorer
         self.transcripts = transcripts
-        self.model = model if interviewer.engine == "llm" else ""
+        self.engine = engine or offline_engine()
         self.settings: dict[str, Any] = settings_snapshot(settings) if settings is not None else {}
         self.follow_ups = follow_ups
+        self.drill = drill  # FSRS cards: rated as each thread ends (exam mode: at finish)
         self.session_id: int | None = None
         self.plan: list[PlannedQuestion] = []
-        self.position = 0
         self._current: PracticeQuestion | None = None
-        self._root: dict[int, int] = {}  # turn id -> the main question's turn id
 
     # -- lifecycle
 
     def start(
         self, n_questions: int, topics: Sequence[str] | None = None,
-        history: Mapping[str, float] | None = None,
+        history: Mapping[str, float] | None = None, meta: Mapping[str, Any] | None = None,
+        plan: Sequence[PlannedQuestion] | None = None,
     ) -> int:
-        """Plan N questions (weak key points first) and open a session; returns its id."""
-        if n_questions < 1:
-            raise PrepAgentError(f"Ask for at least 1 question (got {n_questions})")
-        if history is None:
-            history = self.transcripts.mastery_by_key_point()
-        self.plan = self.interviewer.plan(n_questions, topics=topics, history=history)
+        """Plan N questions (least recalled first; a drill passes its `plan`); returns the id."""
+        if plan is not None:
+            if not plan:
+                raise PrepAgentError("Nothing to drill: no card is due or new for these notes")
+            self.plan = list(plan)
+        else:
+            if n_questions < 1:
+                raise PrepAgentError(f"Ask for at least 1 question (got {n_questions})")
+            if history is None:
+                history = (retrievability_by_key_point(self.drill) if self.drill is not None
+                           else self.transcripts.mastery_by_key_point())
+            self.plan = self.interviewer.plan(n_questions, topics=topics, history=history)
         chosen = sorted({p.target.topic for p in self.plan})
         ps = self.interviewer.prompt_set
         self.session_id = self.transcripts.start_session(
-            ps.name, ps.hash, self.interviewer.engine, self.model, topics=chosen,
+            ps.name, ps.hash, str(self.engine.kind), self.engine.recorded_model, topics=chosen,
             settings=self.settings,
             meta={"plan": [p.model_dump(mode="json") for p in self.plan],
                   "requested_topics": list(topics or []), "seed": self.interviewer.seed,
-                  "follow_ups": self.follow_ups},
+                  "follow_ups": self.follow_ups, **dict(meta or {})},
         )
-        self.position = 0
         self._current = None
         return self.session_id
 
@@ -186,57 +244,122 @@ class PracticeSession:
             raise PrepAgentError("No session is running: call start() or resume() first")
         return self.session_id
 
-    def _asked(self) -> list[str]:
-        return [t.text for t in self.transcripts.get_session(self._sid()).turns]
+    def _session(self) -> Session:
+        return self.transcripts.get_session(self._sid())
 
-    def _record(self, parent: int | None) -> Callable[[Question], int]:
-        def record(question: Question) -> int:
-            tid = self.transcripts.add_turn(self._sid(), question.model_dump(mode="json"),
-                                            parent_id=parent)
-            self._root[tid] = parent if parent is not None else tid
-            if parent is None:
-                self.position += 1
-            return tid
-        return record
-
-    def next_question(self) -> PracticeQuestion | None:
-        """The question to answer now (a follow-up, or the next planned one); None when done."""
-        if self._current is not None:
-            return self._current
-        if self.position >= len(self.plan):
-            return None
-        planned = self.plan[self.position]
-        stream = self.interviewer.stream(planned, asked=self._asked())
-        self._current = PracticeQuestion(stream, self._record(None))
-        return self._current
+    @property
+    def position(self) -> int:
+        """Main questions asked so far (read from the transcript, shared by every tab)."""
+        return sum(1 for t in self._session().turns if t.parent_id is None)
 
     @property
     def remaining(self) -> int:
         """Planned main questions not yet asked."""
         return max(0, len(self.plan) - self.position)
 
-    def submit(self, answer: str, spoken: SpokenDelivery | None = None) -> TurnResult:
-        """Save the answer (committed), score it, save the score, and line up any follow-up.
+    def _record(self, slot: str, parent: int | None) -> Callable[[Question], tuple[int, Question]]:
+        def record(question: Question) -> tuple[int, Question]:
+            tid, added = self.transcripts.ask_slot(
+                self._sid(), slot, question.model_dump(mode="json"), parent_id=parent)
+            if not added:  # another tab asked this slot first: show what it asked
+                question = self.transcripts.get_turn(tid).asked or question
+            self._note_engine(question)
+            return tid, question
+        return record
 
-        A spoken answer's pace, pauses and fillers join the score's delivery section.
+    def _note_engine(self, question: Question) -> None:
+        if not self.engine.uses_llm:
+            return
+        if question.engine_note:
+            self.engine = self.engine.falling_back(question.engine_note)
+        elif self.engine.fell_back and question.engine == "llm":
+            self.engine = replace(self.engine, fell_back=False, reason=None)
+
+    def next_question(self) -> PracticeQuestion | None:
+        """The question to answer now (a follow-up, or the next planned one); None when done."""
+        if self._current is not None:
+            return self._current
+        session = self._session()
+        if session.info.finished:
+            return None
+        places = {n.turn.id: n for n in session.numbered_turns()}
+        last = session.turns[-1] if session.turns else None
+        if last is not None and last.pending and last.asked is not None:
+            self._current = self._recorded(last, places)  # asked (maybe by another tab)
+            return self._current
+        position = sum(1 for t in session.turns if t.parent_id is None)
+        if position >= len(self.plan):
+            return None
+        stream = self.interviewer.stream(self.plan[position], asked=[t.text for t in session.turns])
+        self._current = PracticeQuestion(stream, self._record(f"q{position + 1}", None),
+                                         number=position + 1, total=len(self.plan))
+        return self._current
+
+    def _recorded(self, turn: Turn, places: Mapping[int, NumberedTurn]) -> PracticeQuestion:
+        place = places[turn.id]
+        root = turn.parent_id if turn.parent_id in places else None
+        slot = turn.slot or f"turn{turn.id}"
+        assert turn.asked is not None
+        return PracticeQuestion(Stream.of(turn.asked.text, turn.asked), self._record(slot, root),
+                                number=place.number, total=len(self.plan) or None,
+                                follow_up=place.follow_up, parent_turn_id=root,
+                                turn_id=turn.id)
+
+    def submit(self, turn_id: int, answer: str,
+               spoken: Callable[[int], SpokenDelivery] | None = None) -> TurnResult:
+        """Save the answer to `turn_id` if it still waits for one, score it, line up a follow-up.
+
+        Raises StaleAnswerError (nothing written, the text kept) when another tab answered or
+        skipped that question, or ended the session. `spoken` runs once the answer is saved and
+        before scoring: it keeps the recording with the turn and returns the pace, pauses and
+        fillers that join the score's delivery section.
         """
-        current = self.next_question()
-        if current is None:
-            raise PrepAgentError("Every planned question was answered: call finish()")
-        question, turn_id = current.result(), current.turn_id
+        turn = self.transcripts.get_turn(turn_id)
+        if turn.session_id != self._sid():
+            raise TranscriptError(f"Turn {turn_id} belongs to session {turn.session_id}, not "
+                                  f"{self._sid()}: answer the question this session shows")
+        question = turn.asked
+        if question is None:
+            raise TranscriptError(f"Turn {turn_id} has no usable question: start a new interview")
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        self.transcripts.save_answer(turn_id, answer)
+        outcome = self.transcripts.answer_pending(turn_id, answer)
         timings["save_answer_ms"] = round((time.perf_counter() - t0) * 1000, 2)
-        self._current = None
-        score, error = self._score(turn_id, question, answer, timings, spoken)
-        follow = self._follow_up(turn_id, question, score, answer) if score is not None else None
-        self._current = follow
+        if outcome is not AnswerWrite.saved:
+            self._current = None  # resynchronise with the transcript on the next question
+            raise StaleAnswerError(STALE_MESSAGES[outcome], answer, turn_id)
+        if self._current is not None and self._current.recorded and \
+                self._current.turn_id == turn_id:
+            self._current = None
+        delivery = self._spoken(turn_id, spoken) if spoken is not None else None
+        score, error = self._score(turn_id, question, answer, timings, delivery)
+        follow = self._follow_up(turn, question, score) if score is not None else None
+        if follow is not None:
+            self._current = follow
+        reviews = [] if follow is not None else self._rate(turn.parent_id or turn.id)
         return TurnResult(
             turn_id=turn_id, question=question, answer=answer, score=score, error=error,
             follow_up=follow, notes=list(question.citations), model_answer=model_answer(question),
-            timings=timings,
+            timings=timings, reviews=reviews,
         )
+
+    def _spoken(self, turn_id: int,
+                spoken: Callable[[int], SpokenDelivery]) -> SpokenDelivery | None:
+        try:
+            return spoken(turn_id)
+        except (PrepAgentError, OSError) as exc:  # the answer is saved; grade it without pacing
+            log.warning("Turn %s: recording not kept (%s)", turn_id, exc)
+            return None
+
+    def _rate(self, root_turn_id: int | None) -> list[ReviewRecord]:
+        """Rate the drill cards of an ended thread (every thread when None)."""
+        if self.drill is None:
+            return []
+        try:
+            return self.drill.rate_session(self._session(), root_turn_id)
+        except PrepAgentError as exc:  # the answer and score are saved; scheduling can wait
+            log.warning("Session %s: drill cards not rated (%s)", self.session_id, exc)
+            return []
 
     def _score(
         self, turn_id: int, question: Question, answer: str, timings: dict[str, float],
@@ -260,25 +383,37 @@ class PracticeSession:
                                     ledger, timings)
         return score, None
 
-    def _follow_up(
-        self, turn_id: int, question: Question, score: Score, answer: str
-    ) -> PracticeQuestion | None:
+    def _follow_up(self, turn: Turn, question: Question, score: Score) -> PracticeQuestion | None:
         if not self.follow_ups:
             return None
-        stream = self.interviewer.stream_follow_up(question, score, answer)
+        stream = self.interviewer.stream_follow_up(question, score, turn.answer or "")
         if stream is None:
             return None
-        root = self._root.get(turn_id, turn_id)
-        return PracticeQuestion(stream, self._record(root), parent_turn_id=root)
+        root = turn.parent_id if turn.parent_id is not None else turn.id
+        place = {n.turn.id: n for n in self._session().numbered_turns()}.get(root)
+        depth = question.followup_depth + 1
+        return PracticeQuestion(stream, self._record(f"{root}.f{depth}", root),
+                                number=place.number if place else 1, follow_up=depth,
+                                parent_turn_id=root)
 
     def skip_follow_up(self) -> None:
-        """Drop a follow-up that has not been asked yet and move on."""
-        if self._current is not None and self._current.is_follow_up:
+        """Drop the follow-up on screen (kept in the transcript as skipped) and move on."""
+        current = self._current
+        if current is not None and current.is_follow_up:
+            root = current.parent_turn_id
+            if current.recorded:
+                self.transcripts.skip_turn(current.turn_id)
             self._current = None
+            self._rate(root)
+
+    def finish_if_done(self) -> PracticeSummary | None:
+        """Finish the session when no question is left; None while one is."""
+        return self.finish() if self.next_question() is None else None
 
     def finish(self) -> PracticeSummary:
         """End the session with the interviewer's summary (unanswered questions stay recorded)."""
-        session = self.transcripts.get_session(self._sid())
+        self._rate(None)  # threads not rated yet (exam mode, an interrupted follow-up)
+        session = self._session()
         results = _results(session)
         text = self.interviewer.summary(results)
         scored = [s for _, s in results if s is not None]
@@ -319,55 +454,30 @@ class PracticeSession:
             ) from exc
         self.session_id = session_id
         self.follow_ups = bool(session.meta.get("follow_ups", self.follow_ups))
-        self.position = sum(1 for t in session.turns if t.parent_id is None)
-        self._root = {t.id: t.parent_id or t.id for t in session.turns}
         self._current = None
         late: list[TurnResult] = []
-        if not session.turns:
+        last = session.turns[-1] if session.turns else None
+        if last is None or last.skipped_at is not None:
             return late
-        last = session.turns[-1]
-        question = _question(last)
+        question = last.asked
         if question is None:
             return late
-        parent = self._root[last.id] if last.parent_id is not None else None
         if last.answer is None:
-            self._current = PracticeQuestion(None, self._record(parent), parent_turn_id=parent,
-                                             question=question, turn_id=last.id)
+            self._current = self._recorded(last, {n.turn.id: n for n in session.numbered_turns()})
             return late
-        score = _score(last)
+        score = last.graded
         if score is None and last.score_error is None:
             timings: dict[str, float] = {}
             score, error = self._score(last.id, question, last.answer, timings)
-            follow = (self._follow_up(last.id, question, score, last.answer)
-                      if score is not None else None)
+            follow = self._follow_up(last, question, score) if score is not None else None
             late.append(TurnResult(last.id, question, last.answer, score, error, follow,
                                    list(question.citations), model_answer(question), timings))
             self._current = follow
         elif score is not None:
-            self._current = self._follow_up(last.id, question, score, last.answer)
+            self._current = self._follow_up(last, question, score)
         return late
 
 
-def _question(turn: Turn) -> Question | None:
-    try:
-        return Question.model_validate(turn.question)
-    except ValidationError:
-        return None
-
-
-def _score(turn: Turn) -> Score | None:
-    if turn.score is None:
-        return None
-    try:
-        return Score.model_validate(turn.score)
-    except ValidationError:
-        return None
-
-
 def _results(session: Session) -> list[tuple[Question, Score | None]]:
-    out: list[tuple[Question, Score | None]] = []
-    for turn in session.turns:
-        question = _question(turn)
-        if question is not None and turn.answer is not None:
-            out.append((question, _score(turn)))
-    return out
+    return [(t.asked, t.graded) for t in session.turns
+            if t.asked is not None and t.answer is not None]

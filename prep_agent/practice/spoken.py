@@ -62,15 +62,23 @@ def spoken_delivery(heard: HeardAnswer, audio_file: str | None = None) -> Spoken
     )
 
 
-def submit_spoken(practice: PracticeSession, home: Path, heard: HeardAnswer,
+def submit_spoken(practice: PracticeSession, turn_id: int, home: Path, heard: HeardAnswer,
                   text: str | None = None) -> TurnResult:
-    """Keep the recording with its turn (before scoring), then submit the transcript as edited."""
-    current = practice.next_question()
-    if current is None or practice.session_id is None:
+    """Submit the transcript as edited through the guarded write; once the answer is saved the
+    recording is kept with its turn (before scoring) and its pacing joins the score's delivery.
+
+    A stale turn raises StaleAnswerError before anything is written, the recording included.
+    """
+    session_id = practice.session_id
+    if session_id is None:
         raise PrepAgentError("No question is waiting for an answer: start or resume an interview")
-    path = save_turn_audio(home, practice.session_id, current.turn_id, heard.wav)
     answer = heard.transcript.text if text is None else text
-    return practice.submit(answer, spoken=spoken_delivery(heard, path.name))
+
+    def keep(saved_turn: int) -> SpokenDelivery:
+        path = save_turn_audio(home, session_id, saved_turn, heard.wav)
+        return spoken_delivery(heard, path.name)
+
+    return practice.submit(turn_id, answer, spoken=keep)
 
 
 def pace_by_session(transcripts: TranscriptStore) -> list[PacePoint]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -86,6 +87,9 @@ INJECTION_PATTERNS = tuple(
         r"</?\s*(?:system|assistant|instructions?)\s*>|^\s*#{2,}\s*(?:system|instruction)",
         r"\b(?:respond|reply|output|return)\s+(?:only\s+)?(?:with\s+)?"
         r"(?:json\b|\{\s*\"|\"?overall\"?\s*:)",
+        # A grading ledger written into the answer: "status: covered", "Overall: 100".
+        r"\bstatus\s*[:=]\s*[\"']?(?:covered|partial|missing|contradicted)\b",
+        r"\b(?:overall|score|grade)\s*[:=]\s*(?:100|\d{1,3}\s*/\s*100)\b",
     )
 )
 
@@ -154,6 +158,7 @@ def words(text: str) -> list[str]:
     return [w.strip(",.") or w for w in _WORD.findall(text)]
 
 
+@functools.lru_cache(maxsize=65_536)
 def norm_token(word: str) -> str:
     """Lower-case, drop possessives and number punctuation, and strip common suffixes."""
     w = word.lower().replace("’", "'")
@@ -182,6 +187,10 @@ def norm_token(word: str) -> str:
     ):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not w.endswith("ss"):
             w = w[: -len(suffix)] + repl
+            # "mapping", "planned": undouble the consonant, as Porter's step 1b does.
+            doubled = len(w) >= 4 and w[-1] == w[-2] and w[-1].isalpha()
+            if suffix in ("ing", "ings", "ed") and doubled and w[-1] not in "lszaeiou":
+                w = w[:-1]
             break
     if w.endswith("e") and len(w) > 4:
         w = w[:-1]

@@ -51,9 +51,16 @@ def translate_error(exc: sqlite3.Error, where: str) -> TranscriptError:
         )
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return TranscriptError(f"Transcripts database {where} is corrupt ({exc}): {FIX_HINT}")
-    if "readonly" in text or "unable to open" in text or "disk" in text:
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
         return TranscriptError(
-            f"Transcripts database {where} cannot be written ({exc}): {FIX_HINT}"
+            f"Transcripts database {where} cannot be written ({exc}): PREP_AGENT_HOME is not "
+            "writable. Fix its permissions (e.g. chmod u+w on the folder and the file), or set "
+            "PREP_AGENT_HOME to a writable folder; nothing needs rebuilding"
+        )
+    if "disk" in text:
+        return TranscriptError(
+            f"Transcripts database {where} cannot be written ({exc}): free disk space, or "
+            f"{FIX_HINT}"
         )
     return TranscriptError(f"Transcripts database {where} failed ({exc}): {FIX_HINT}")
 
@@ -126,9 +133,82 @@ def m002_key_point_results(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX key_point_results_kp ON key_point_results(key_point, recorded_at)")
 
 
+def m003_turn_slots(conn: sqlite3.Connection) -> None:
+    """Plan slots and skips on turns: one turn per planned question, however many tabs ask it.
+
+    `slot` names the planner step a turn fills ("q2", or "<root turn id>.f1" for a follow-up);
+    the unique index makes a second tab's attempt to ask the same step find the first turn
+    instead of adding one. Older rows keep slot NULL, which the index ignores.
+    """
+    conn.execute("ALTER TABLE turns ADD COLUMN slot TEXT")
+    conn.execute("ALTER TABLE turns ADD COLUMN skipped_at TEXT")
+    conn.execute("CREATE UNIQUE INDEX turns_slot ON turns(session_id, slot)")
+
+
+
+def m004_drill_cards(conn: sqlite3.Connection) -> None:
+    """FSRS cards (one per key point, claim or resume story) and their review log.
+
+    Depends only on m001's sessions and turns, so it runs whether or not m003 has.
+    """
+    conn.execute(
+        """CREATE TABLE cards (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            item TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            prompt TEXT NOT NULL DEFAULT '',
+            tip TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            line INTEGER NOT NULL DEFAULT 0,
+            parent_key TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            retired_at TEXT,
+            state INTEGER NOT NULL DEFAULT 1,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due TEXT NOT NULL,
+            last_review TEXT,
+            n_reviews INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    conn.execute("CREATE INDEX cards_due ON cards(retired_at, due)")
+    conn.execute(
+        """CREATE TABLE card_reviews (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            card_id INTEGER NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            turn_id INTEGER REFERENCES turns(id) ON DELETE CASCADE,
+            rating INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT '',
+            reviewed_at TEXT NOT NULL,
+            due_after TEXT,
+            UNIQUE (card_id, turn_id)
+        )"""
+    )
+    conn.execute("CREATE INDEX card_reviews_session ON card_reviews(session_id)")
+    conn.execute("CREATE INDEX card_reviews_card ON card_reviews(card_id, id)")
+    conn.execute(
+        """CREATE TABLE fsrs_parameters (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            parameters TEXT NOT NULL,
+            n_reviews INTEGER NOT NULL,
+            fitted_at TEXT NOT NULL
+        )"""
+    )
+
+
+
+# m004 uses only m001's tables, so a database that ran it before m003 existed is fine too.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_initial,
     m002_key_point_results,
+    m003_turn_slots,
+    m004_drill_cards,
 )
 
 
@@ -198,6 +278,45 @@ def connect(path: Path | str) -> sqlite3.Connection:
         raise translate_error(exc, name) from exc
     conn.row_factory = sqlite3.Row
     migrate(conn)
+    return conn
+
+
+def connect_read_only(path: Path | str) -> sqlite3.Connection:
+    """Open the transcripts database for reading only (a read-only home works).
+
+    A missing file reads as an empty database; nothing is created or migrated on disk.
+    """
+    file = Path(path)
+    if not file.exists():
+        return connect(":memory:")
+    conn: sqlite3.Connection | None = None
+    last: sqlite3.Error | None = None
+    # mode=ro needs the WAL's -shm file or a writable folder; immutable=1 needs neither.
+    for query in ("mode=ro", "immutable=1"):
+        try:
+            conn = sqlite3.connect(
+                f"{file.resolve().as_uri()}?{query}", uri=True, timeout=15.0,
+                check_same_thread=False, isolation_level=None, factory=LockedConnection,
+            )
+            done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+            break
+        except sqlite3.Error as exc:
+            last = exc
+            if conn is not None:
+                conn.close()
+            conn = None
+    if conn is None:
+        assert last is not None
+        raise translate_error(last, str(file)) from last
+    missing = [m.__name__ for m in MIGRATIONS if m.__name__ not in done]
+    if missing:
+        conn.close()
+        raise TranscriptError(
+            f"Transcripts database {file} predates this version ({', '.join(missing)} not "
+            "applied): run `python -m prep_agent interview` once with a writable "
+            "PREP_AGENT_HOME to upgrade it"
+        )
+    conn.row_factory = sqlite3.Row
     return conn
 
 

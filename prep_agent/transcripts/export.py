@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prep_agent import __version__
+from prep_agent.grading.report import CardLine, ScoreCard, SectionKind
+from prep_agent.text.markdown import md_inline, md_text
 from prep_agent.text.redact import scrub
 from prep_agent.transcripts.records import KeyPointResult, Session, SessionSummary, Turn
 
 EXPORT_FORMAT = "prep-agent-transcript"
 EXPORT_VERSION = 1
-_HEAD_KEYS = ("fact", "avoid", "text", "item", "label", "term", "name")
 
 
 def _ledger_dict(kp: KeyPointResult) -> dict[str, Any]:
@@ -49,94 +50,71 @@ def session_to_json(session: Session, secrets: tuple[str, ...] = ()) -> dict[str
     return result
 
 
+# Every user, notes or model string goes through md_inline/md_text: exports are inert in any
+# CommonMark viewer (no tag, link or image from an answer or a notes file survives).
 def _cell(text: Any) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return md_inline(text)
+
+
+def _code(text: str | None) -> str:
+    return re.sub(r"[`\s]+", "", text or "") or "—"
 
 
 def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
+    return "\n".join(f"> {md_text(line)}" if line else ">" for line in text.splitlines() or [""])
 
 
-def _items(value: Any) -> list[str]:
-    """Render a list of strings or {fact/text/item/..., evidence} dicts as bullet texts."""
-    out: list[str] = []
-    for item in value if isinstance(value, list) else []:
-        if isinstance(item, dict):
-            head = next((str(item[k]) for k in _HEAD_KEYS if item.get(k)), "")
-            ev = item.get("evidence") or item.get("quote")
-            ev_text = "; ".join(f"“{e}”" for e in ev) if isinstance(ev, list) else (
-                f"“{ev}”" if ev else "")
-            out.append(f"{head} — {ev_text}" if ev_text else head)
+def _quotes(quotes: tuple[str, ...]) -> str:
+    return "; ".join(f"“{md_inline(q)}”" for q in quotes)
+
+
+def _line_md(line: CardLine) -> str:
+    if line.code and line.text and line.code != line.text:
+        head = f"{line.code}: {line.text}" if line.status is None else line.text
+    else:
+        head = line.text or line.code or ""
+    head = md_inline(head)
+    if line.status is not None:
+        head += f" ({md_inline(line.status)}, {line.strength or 0:.2f})"
+    return f"{head} — {_quotes(line.quotes)}" if line.quotes else head
+
+
+def _card_md(card: ScoreCard) -> list[str]:
+    lines: list[str] = []
+    for section in card.sections:
+        if section.kind == SectionKind.key_points:
+            lines += ["| Key point | Status | Strength | Evidence |", "|---|---|---|---|"]
+            for kp in section.lines:
+                ev = " / ".join(f"“{_cell(e)}”" for e in kp.quotes) or "—"
+                lines.append(f"| {_cell(kp.text)} | {_cell(kp.status)} | "
+                             f"{kp.strength or 0:.2f} | {ev} |")
+            lines.append("")
         else:
-            out.append(str(item))
-    return out
-
-
-def _spoken(spoken: dict[str, Any]) -> str:
-    """A spoken answer's pace, first word, long pauses, fillers and transcriber in one phrase."""
-    low, high = (list(spoken.get("target_wpm") or []) + [130, 160])[:2]
-    parts = [f"{spoken.get('words_per_minute')} wpm ({spoken.get('pace')}, target {low}-{high})"]
-    if spoken.get("time_to_first_word_s") is not None:
-        parts.append(f"first word after {spoken['time_to_first_word_s']} s")
-    pauses = [p for p in spoken.get("long_pauses") or [] if isinstance(p, dict)]
-    parts.append(f"{len(pauses)} long pause(s)" + "".join(
-        f", {p.get('seconds')} s after “{p.get('after_word')}”" for p in pauses))
-    fillers = spoken.get("fillers") or {}
-    parts.append("fillers: " + (", ".join(f"{k} ×{n}" for k, n in fillers.items()) or "none"))
-    parts.append(f"heard by {spoken.get('transcriber')}")
-    if spoken.get("audio_file"):
-        parts.append(f"recording {spoken['audio_file']}")
-    return "spoken: " + ", ".join(parts)
-
-
-def _delivery(delivery: dict[str, Any]) -> str:
-    parts: list[str] = []
-    for key, value in delivery.items():
-        label = key.replace("_", " ")
-        if key == "spoken":
-            if isinstance(value, dict):
-                parts.append(_spoken(value))
-        elif isinstance(value, dict):
-            if value:
-                parts.append(f"{label}: " + ", ".join(f"{k} ×{n}" for k, n in value.items()))
-        elif isinstance(value, list):
-            pairs = [p for p in value if isinstance(p, list | tuple) and len(p) == 2]
-            if pairs:
-                parts.append(f"{label}: " + ", ".join(f"{w} ×{n}" for w, n in pairs[:5]))
-        elif value is not None:
-            parts.append(f"{label}: {value}")
-    return "; ".join(parts)
+            lines += [f"*{md_inline(section.title)}:*",
+                      *[f"- {_line_md(e)}" for e in section.lines], ""]
+    if card.thread_coverage:
+        lines += [f"*Thread coverage:* {md_inline(card.thread_coverage)}", ""]
+    if card.delivery:
+        lines += ["*Delivery:* " + md_inline("; ".join(f"{k}: {v}" for k, v in card.delivery)),
+                  ""]
+    if card.llm_error:
+        lines += [f"*LLM judge:* {md_inline(card.llm_error)} (offline score shown)", ""]
+    if card.rationale:
+        lines += [f"*Rationale:* {md_inline(card.rationale)}", ""]
+    return lines
 
 
 def _score_md(turn: Turn) -> list[str]:
     lines: list[str] = []
-    score = turn.score or {}
-    if turn.overall is not None:
-        engine = f" · engine {score['engine']}" if score.get("engine") else ""
-        lines += [f"**Score: {turn.overall:g}/100**{engine}", ""]
-    elif turn.score_error:
-        lines += [f"**Not scored:** {turn.score_error}", ""]
+    card = turn.card
+    if turn.overall is not None and card is not None:
+        engine = (f" · engine {md_inline(card.engine)}"
+                  if turn.score and turn.score.get("engine") else "")
+        return [f"**Score: {turn.overall:g}/100**{engine}", "", *_card_md(card)]
+    if turn.score_error:
+        lines += [f"**Not scored:** {md_inline(turn.score_error)}", ""]
     elif turn.answer is not None:
         lines += ["*Not scored yet.*", ""]
-    if turn.ledger:
-        lines += ["| Key point | Status | Strength | Evidence |", "|---|---|---|---|"]
-        for kp in turn.ledger:
-            ev = " / ".join(f"“{e}”" for e in kp.evidence) or "—"
-            lines.append(
-                f"| {_cell(kp.key_point)} | {kp.status} | {kp.strength:.2f} | {_cell(ev)} |"
-            )
-        lines.append("")
-    sections = (("Resume tie-ins", "resume"), ("Avoid flags", "avoid_hits"), ("Flags", "flags"),
-                ("Next time, add", "next_time"))
-    for title, key in sections:
-        entries = _items(score.get(key))
-        if entries:
-            lines += [f"*{title}:*", *[f"- {e}" for e in entries], ""]
-    delivery = score.get("delivery")
-    if isinstance(delivery, dict) and delivery:
-        lines += [f"*Delivery:* {_delivery(delivery)}", ""]
-    if score.get("rationale"):
-        lines += [f"*Rationale:* {score['rationale']}", ""]
     return lines
 
 
@@ -148,45 +126,36 @@ def session_to_markdown(session: Session, secrets: tuple[str, ...] = ()) -> str:
         f"# Prep Agent session {info.id}", "",
         f"- Started: {info.started_at}" + (f" · Ended: {info.ended_at}" if info.ended_at else
                                           " · *not finished*"),
-        f"- Prompt set: {info.prompt_set} (hash `{info.prompt_hash or '—'}`)",
-        f"- Engine: {info.engine} · Model: {info.model or '—'}",
-        f"- Topics: {', '.join(info.topics) or 'all'}",
+        f"- Prompt set: {md_inline(info.prompt_set)} (hash `{_code(info.prompt_hash)}`)",
+        f"- Engine: {md_inline(info.engine)} · Model: {md_inline(info.model or '—')}",
+        f"- Topics: {md_inline(', '.join(info.topics)) or 'all'}",
         f"- Questions: {info.n_questions} · Follow-ups: {info.n_follow_ups} · "
         f"Answered: {info.n_answered} · Average score: {avg}",
         f"- Exported by prep-agent {__version__}", "",
     ]
-    numbers: dict[int, str] = {}
-    main = 0
-    for turn in session.turns:
-        if turn.parent_id in numbers:
-            parent = numbers[turn.parent_id]
-            depth = parent.count(".") + 1
-            sub = sum(1 for v in numbers.values()
-                      if v.startswith(parent + ".") and v.count(".") == depth) + 1
-            numbers[turn.id] = f"{parent}.{sub}"
-            heading = f"### Follow-up {numbers[turn.id]}"
-        else:
-            main += 1
-            numbers[turn.id] = str(main)
-            heading = f"## Question {main}"
-        kind = turn.type or "question"
-        lines += [heading, "", f"*{kind} · asked {turn.asked_at}*", "", turn.text, ""]
+    for place in session.numbered_turns():
+        turn = place.turn
+        heading = f"### {place.label}" if place.follow_up else f"## {place.label}"
+        kind = md_inline(turn.type or "question")
+        lines += [heading, "", f"*{kind} · asked {md_inline(turn.asked_at)}*", "",
+                  md_text(turn.text), ""]
+        if turn.skipped_at is not None:
+            lines += ["*Skipped.*", ""]
+            continue
         lines += ["**Answer**", "", _quote(turn.answer) if turn.answer is not None else
                   "*No answer given.*", ""]
         lines += _score_md(turn)
-        cites = turn.question.get("citations") or []
-        if cites:
-            lines.append("*Notes cited:* " + "; ".join(
-                f"{c.get('source', '?')}:{c.get('line', '?')}" if isinstance(c, dict) else str(c)
-                for c in cites))
+        if turn.citations:
+            lines.append("*Notes cited:* " + "; ".join(md_inline(f"{c.source}:{c.line}")
+                                                       for c in turn.citations))
             lines.append("")
     if session.summary:
         lines += ["## Summary", ""]
         text = session.summary.get("text") if isinstance(session.summary, dict) else None
-        lines += [str(text) if text else "", ""]
+        lines += [md_text(text) if text else "", ""]
         for key, value in session.summary.items():
             if key != "text" and isinstance(value, str | int | float):
-                lines.append(f"- {key}: {value}")
+                lines.append(f"- {md_inline(key)}: {md_inline(value)}")
         lines.append("")
     result: str = scrub("\n".join(lines).rstrip() + "\n", secrets)
     return result

@@ -22,6 +22,7 @@ from prep_agent.transcripts.db import (
 )
 from prep_agent.transcripts.export import export_filename, session_to_json, session_to_markdown
 from prep_agent.transcripts.records import (
+    AnswerWrite,
     KeyPointMastery,
     KeyPointResult,
     ProgressPoint,
@@ -110,30 +111,83 @@ class TranscriptStore:
         parent_id: int | None = None,
     ) -> int:
         """Record a question asked (with type, citations, key points); returns the turn id."""
+        with self._write() as conn:
+            return self._insert_turn(conn, session_id, question, asked_at, parent_id)
+
+    def _insert_turn(
+        self, conn: sqlite3.Connection, session_id: int, question: Mapping[str, Any],
+        asked_at: Timestamp, parent_id: int | None, slot: str | None = None,
+    ) -> int:
         q = self._clean(dict(question))
         parent = parent_id if parent_id is not None else q.get("parent_turn_id")
+        self._require(conn, "sessions", session_id)
+        if parent is not None:
+            prow = self._require(conn, "turns", int(parent))
+            if prow["session_id"] != session_id:
+                raise TranscriptError(
+                    f"Turn {parent} belongs to session {prow['session_id']}, not "
+                    f"{session_id}: pass a parent turn from the same session"
+                )
+        seq = conn.execute(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM turns WHERE session_id = ?", (session_id,)
+        ).fetchone()[0]
+        cur = conn.execute(
+            "INSERT INTO turns (session_id, seq, parent_id, question_text, question_type,"
+            " question, asked_at, slot) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (session_id, seq, parent, str(q.get("text", "")), str(q.get("type", "")),
+             dumps(q), now_iso(asked_at), slot),
+        )
+        return int(cur.lastrowid or 0)
+
+    def ask_slot(
+        self, session_id: int, slot: str, question: Mapping[str, Any],
+        parent_id: int | None = None, asked_at: Timestamp = None,
+    ) -> tuple[int, bool]:
+        """Record the question for a planner slot once: (turn id, True if added now).
+
+        A second tab asking the same slot finds the first tab's turn, so a session never has
+        more turns than its plan and follow-ups allow.
+        """
         with self._write() as conn:
-            self._require(conn, "sessions", session_id)
-            if parent is not None:
-                prow = self._require(conn, "turns", int(parent))
-                if prow["session_id"] != session_id:
-                    raise TranscriptError(
-                        f"Turn {parent} belongs to session {prow['session_id']}, not "
-                        f"{session_id}: pass a parent turn from the same session"
-                    )
-            seq = conn.execute(
-                "SELECT COALESCE(MAX(seq), 0) + 1 FROM turns WHERE session_id = ?", (session_id,)
-            ).fetchone()[0]
+            row = conn.execute("SELECT id FROM turns WHERE session_id = ? AND slot = ?",
+                               (session_id, slot)).fetchone()
+            if row is not None:
+                return int(row["id"]), False
+            return self._insert_turn(conn, session_id, question, asked_at, parent_id, slot), True
+
+    def answer_pending(
+        self, turn_id: int, answer: str, answered_at: Timestamp = None
+    ) -> AnswerWrite:
+        """Commit the answer only if the turn still waits for one; never overwrites anything."""
+        with self._write() as conn:
+            row = self._require(conn, "turns", turn_id)
+            ended = conn.execute("SELECT ended_at FROM sessions WHERE id = ?",
+                                 (row["session_id"],)).fetchone()
+            if row["answer"] is not None:
+                return AnswerWrite.answered
+            if row["skipped_at"] is not None:
+                return AnswerWrite.skipped
+            if ended is not None and ended["ended_at"] is not None:
+                return AnswerWrite.finished
             cur = conn.execute(
-                "INSERT INTO turns (session_id, seq, parent_id, question_text, question_type,"
-                " question, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (session_id, seq, parent, str(q.get("text", "")), str(q.get("type", "")),
-                 dumps(q), now_iso(asked_at)),
+                "UPDATE turns SET answer = ?, answered_at = ? WHERE id = ? AND answer IS NULL"
+                " AND skipped_at IS NULL",
+                (self._clean(str(answer)), now_iso(answered_at), turn_id),
             )
-            return int(cur.lastrowid or 0)
+            return AnswerWrite.saved if cur.rowcount == 1 else AnswerWrite.answered
+
+    def skip_turn(self, turn_id: int, skipped_at: Timestamp = None) -> bool:
+        """Mark an unanswered turn skipped (it keeps its question); False if it was answered."""
+        with self._write() as conn:
+            self._require(conn, "turns", turn_id)
+            cur = conn.execute(
+                "UPDATE turns SET skipped_at = ? WHERE id = ? AND answer IS NULL"
+                " AND skipped_at IS NULL", (now_iso(skipped_at), turn_id))
+            return cur.rowcount == 1
 
     def save_answer(self, turn_id: int, answer: str, answered_at: Timestamp = None) -> None:
-        """Commit the answer now, before any scoring; a new answer clears an older score."""
+        """Set a turn's answer, clearing an older score (imports and repairs; the practice loop
+        uses `answer_pending`, which never overwrites)."""
         with self._write() as conn:
             self._require(conn, "turns", turn_id)
             conn.execute(
@@ -197,11 +251,13 @@ class TranscriptStore:
             )
 
     def delete_session(self, session_id: int) -> None:
-        """Delete a session with its turns and key-point results."""
+        """Delete a session with its turns, key-point results and card reviews."""
         with self._write() as conn:
             self._require(conn, "sessions", session_id)
             # Explicit, so a connection opened without foreign_keys=ON leaves no orphans.
             conn.execute("DELETE FROM key_point_results WHERE session_id = ?", (session_id,))
+            # The drill's cards notice the missing reviews and replay their logs (drill/store.py).
+            conn.execute("DELETE FROM card_reviews WHERE session_id = ?", (session_id,))
             conn.execute("DELETE FROM turns WHERE session_id = ? AND parent_id IS NOT NULL",
                          (session_id,))
             conn.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
@@ -242,7 +298,8 @@ class TranscriptStore:
             asked_at=row["asked_at"], answer=row["answer"], answered_at=row["answered_at"],
             score=loads(row["score"], None), overall=row["overall"],
             score_error=row["score_error"], scored_at=row["scored_at"],
-            timings=loads(row["timings"], {}), ledger=ledger,
+            timings=loads(row["timings"], {}), ledger=ledger, slot=row["slot"],
+            skipped_at=row["skipped_at"],
         )
 
     def _ledgers(self, where: str, params: Sequence[Any]) -> dict[int, list[KeyPointResult]]:

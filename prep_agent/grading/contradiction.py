@@ -1,0 +1,438 @@
+"""Engineered contradiction rules: an answer that denies, negates, swaps or misstates a claim.
+
+No entailment model ships inside a PyPI wheel (shared/research/offline-models.md), and embeddings
+score "X is not Y" next to "X is Y", so these are rules over the answer's words:
+
+- frames: a sentence the candidate does not stand behind: "It is false that ...", "Some people
+  claim ..., but that's a myth", "My colleague insists .... I disagree", "Would you say ...? I
+  don't know". Such a sentence is never evidence for a claim, and it opposes the claim it states.
+- negation scope: a negator ("not", "never", "unrelated") counts only inside the clause that
+  states the claim, so "it's not magic, though" elsewhere in a correct answer costs nothing.
+- antonyms: the clause that states the claim uses the opposite word ("replaced" for
+  "introduced", "late" for "early", "raised" for "cut").
+- quantities: a number of the same kind (same unit word, currency or percent) with a different
+  value ("$30M" for "$300M", "150 servers" for "15,000 servers").
+- swapped roles: the claim's subject moved off its verb ("the engineers coordinate ..., the
+  commander debugs"), or the sides of a comparison exchanged ("CPU racks draw more than GPU").
+- word salad: the claim's words without the claim's syntax (no finite clause, reversed bigrams,
+  sentence-initial capitals mid-sentence).
+
+Each rule needs the clause to be about the claim: at least two of its content words and half of
+its weight. A rule returns the quote that opposes the claim.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from prep_agent.text.match import (
+    NEGATIONS,
+    NOT_A_NEGATION,
+    STOPWORDS,
+    matched_terms,
+    norm_token,
+    words,
+)
+
+ALIGN_RECALL = 0.5  # share of a claim's content weight a clause must contain to be about it
+ALIGN_TERMS = 2
+NEGATION_RECALL = 0.25
+ANTONYM_RECALL = 0.4
+_DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "my", "our", "its"})
+_DANGLING = _DETERMINERS | frozenset(
+    {"to", "of", "in", "on", "for", "and", "or", "with", "at", "by", "like", "as", "from", "than"}
+)
+_NO_SUBJECT = frozenset(
+    {
+        "i",
+        "i'd",
+        "i'll",
+        "i'm",
+        "i've",
+        "we",
+        "we'd",
+        "it",
+        "it's",
+        "they",
+        "you",
+        "he",
+        "she",
+        "like",
+        "as",
+        "using",
+        "combining",
+        "including",
+        "with",
+        "by",
+        "for",
+        "when",
+        "while",
+    }
+)
+
+_DENIAL = re.compile(
+    r"\b(?:it(?:'s|’s| is)|that(?:'s|’s| is))\s+(?:simply\s+|just\s+)?(?:false|untrue|not true|"
+    r"a myth|wrong|incorrect|nonsense)\s+that\b",
+    re.IGNORECASE,
+)
+_ATTRIBUTION = re.compile(
+    r"\b(?:some(?:one| people| folks)?|many(?: people)?|people|others|critics|they|"
+    r"(?:my|a|one|our)\s+(?:\w+\s+)?(?:colleagues?|friends?|managers?|boss|teammates?|"
+    r"coworkers?|co-workers?|peers?|lead))\s+(?:\w+\s+)?(?:claims?|insists?|says?|said|"
+    r"thinks?|believes?|argues?|assumes?|told me|suggests?)\b",
+    re.IGNORECASE,
+)
+_REJECTION = re.compile(
+    r"\b(?:i (?:strongly |completely |totally )?disagree|that(?:'s|’s| is) (?:a myth|wrong|false|"
+    r"not true|nonsense|incorrect|not the case|untrue)|(?:it|this)(?:'s|’s| is) (?:a myth|not true|"
+    r"false|wrong)|i don(?:'t|’t) (?:buy it|agree|think so)|they(?:'re|’re| are) wrong|myth)\b",
+    re.IGNORECASE,
+)
+_UNSURE = re.compile(
+    r"\b(?:i (?:honestly |really |genuinely )?(?:don(?:'t|’t)|do not) know|no idea|not sure|"
+    r"i(?:'m|’m| am) (?:not sure|unsure)|no clue|who knows)\b",
+    re.IGNORECASE,
+)
+
+EXTRA_NEGATORS = frozenset({"unrelated", "irrelevant", "impossible", "never", "nothing", "no"})
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()\u2013\u2014]|\s-\s|\b(?:and|but|while|whereas|though|although|which|so|because|"
+    r"since|however|yet)\b",
+    re.IGNORECASE,
+)
+
+# Opposites, as words (stemmed with norm_token at import); each pair works both ways.
+_ANTONYM_PAIRS = (
+    ("increase", "decrease"),
+    ("increase", "reduce"),
+    ("raise", "lower"),
+    ("raise", "cut"),
+    ("raised", "cut"),
+    ("raise", "reduce"),
+    ("improve", "drop"),
+    ("improves", "drops"),
+    ("improve", "worsen"),
+    ("improve", "degrade"),
+    ("rise", "fall"),
+    ("early", "late"),
+    ("earlier", "later"),
+    ("before", "after"),
+    ("more", "less"),
+    ("more", "fewer"),
+    ("higher", "lower"),
+    ("faster", "slower"),
+    ("gradually", "once"),
+    ("introduce", "replace"),
+    ("introduce", "remove"),
+    ("add", "remove"),
+    ("start", "stop"),
+    ("accept", "reject"),
+    ("enable", "disable"),
+    ("allow", "block"),
+    ("allow", "prevent"),
+    ("blameless", "blame"),
+    ("low", "high"),
+    ("low", "slow"),
+    ("success", "failure"),
+    ("gain", "lose"),
+    ("predictable", "unpredictable"),
+    ("fixed", "flexible"),
+    ("monthly", "quarterly"),
+    ("weekly", "monthly"),
+    ("daily", "weekly"),
+    ("smaller", "bigger"),
+    ("smaller", "larger"),
+    ("hire", "fire"),
+    ("cheap", "expensive"),
+    ("parallel", "serial"),
+    ("parallel", "sequential"),
+    ("inside", "outside"),
+    ("absorb", "emit"),
+)
+ANTONYMS: dict[str, frozenset[str]] = {}
+for _a, _b in _ANTONYM_PAIRS:
+    for _x, _y in ((norm_token(_a), norm_token(_b)), (norm_token(_b), norm_token(_a))):
+        ANTONYMS[_x] = ANTONYMS.get(_x, frozenset()) | {_y}
+
+_NUMBER = re.compile(
+    r"(?P<cur>[$€£])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)(?:\s?(?P<mult>k|m|mm|b|bn|million|billion|"
+    r"thousand))?\b(?:\s?(?P<pct>%|percent))?(?:\s+(?P<unit>[A-Za-z][\w-]*))?",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "hundred": 100,
+}
+_WORD_NUMBER = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\s+([A-Za-z][\w-]*)", re.I)
+_MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9}
+_MULT["billion"] = 1e9
+_PASSIVE = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|gets?|got)\s+\w+(?:ed|en)\b\s+by\b", re.I
+)
+_CONTRAST = re.compile(
+    r"\b(?:than|not|rather than|instead of)\s+(?:the\s+|a\s+|an\s+)?([\w-]+)", re.I
+)
+
+
+@dataclass(frozen=True)
+class Opposition:
+    """Why a clause of the answer opposes a claim, with the quote."""
+
+    kind: str  # frame, negation, antonym, quantity, swap, salad
+    quote: str
+
+
+def disowned_kind(sentences: list[str], i: int) -> str | None:
+    """'denied', 'attributed' or 'questioned' when sentence i is not the candidate's own claim."""
+    text = sentences[i]
+    after = sentences[i + 1] if i + 1 < len(sentences) else ""
+    if _DENIAL.search(text):
+        return "denied"
+    if _ATTRIBUTION.search(text) and (_REJECTION.search(text) or _REJECTION.search(after)):
+        return "attributed"
+    if text.rstrip().endswith("?") and (_UNSURE.search(text) or _UNSURE.search(after)):
+        return "questioned"
+    return None
+
+
+def negators(tokens: list[str]) -> int:
+    """How many negating words a clause has (tokens lower-case)."""
+    return sum(t in NEGATIONS or t in EXTRA_NEGATORS or t.endswith("n't") for t in tokens)
+
+
+@functools.lru_cache(maxsize=4_096)
+def _clauses(sentence: str) -> tuple[str, ...]:
+    return tuple(c for c in _CLAUSE_BREAK.split(sentence) if c and c.strip())
+
+
+@functools.lru_cache(maxsize=4_096)
+def _stems(text: str) -> tuple[str, ...]:
+    # Pure and called for every claim against every sentence: cached per text.
+    return tuple(norm_token(w) for w in words(text))
+
+
+def about(claim_terms: dict[str, float], text: str) -> float:
+    """Share of the claim's content weight the text contains (0 when fewer than two terms)."""
+    tokens = set(_stems(text))
+    matched = matched_terms(claim_terms, tokens)
+    if len(matched) < min(ALIGN_TERMS, len(claim_terms)):
+        return 0.0
+    total = sum(claim_terms.values())
+    return sum(claim_terms[t] for t in matched) / total if total else 0.0
+
+
+def _freq_neighbours(text: str) -> set[str]:
+    """Content words next to a frequency ("reviewed every week" -> {"review"})."""
+    marked = _FREQUENCY_PHRASE.sub(" FREQMARK ", text)
+    tokens = [
+        "FREQMARK" if w == "FREQMARK" or w.lower() in _FREQUENCY else norm_token(w)
+        for w in words(marked)
+        if w == "FREQMARK" or w.lower() not in STOPWORDS
+    ]
+    near: set[str] = set()
+    for i, tok in enumerate(tokens):
+        if tok == "FREQMARK":
+            near |= {t for t in tokens[max(0, i - 1) : i] + tokens[i + 1 : i + 2] if t != tok}
+    return near
+
+
+def frequency_slot(claim: str, text: str) -> bool:
+    """Both give a frequency to the same word ("reviewed every week" / "review it once a year")."""
+    return bool(_freq_neighbours(claim) & _freq_neighbours(text))
+
+
+def _polarity(text: str) -> int:
+    cleaned = NOT_A_NEGATION.sub(" ", text)
+    return negators([w.lower() for w in words(cleaned)]) % 2
+
+
+def negation(claim: str, terms: dict[str, float], sentence: str) -> bool:
+    """A clause about the claim has the opposite polarity (the claim itself is affirmative)."""
+    if _polarity(claim) == 1:
+        return False  # negated claims are often affirmed in positive words: polarity can't decide
+    pieces = _clauses(sentence)
+    best = max(pieces, key=lambda c: about(terms, c), default="")
+    # A denial restates little more than the verb ("It does not restart anything"): two of the
+    # claim's words and a quarter of its weight in the negated clause tie it to the claim.
+    if about(terms, best) < NEGATION_RECALL:
+        return False
+    return _polarity(best) == 1
+
+
+def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
+    """A clause about the claim uses a word opposite to one of the claim's, and not the word."""
+    claim_stems = set(_stems(claim))
+    sentence_stems = set(_stems(sentence))
+    for clause in _clauses(sentence):
+        clause_stems = set(_stems(clause))
+        for stem in claim_stems:
+            # "low-latency, high-bandwidth": an opposite the claim itself uses is not one.
+            opposite = ANTONYMS.get(stem, frozenset()) - claim_stems
+            if not opposite & clause_stems or stem in sentence_stems:
+                continue
+            rest = {t: w for t, w in terms.items() if norm_token(t) != stem}
+            if about(rest, clause) >= ANTONYM_RECALL or _same_slot(claim, stem, clause, opposite):
+                return True
+    return False
+
+
+def _same_slot(claim: str, stem: str, clause: str, opposite: frozenset[str]) -> bool:
+    """The opposite word sits next to the same content word ("escalate early" / "escalate late")."""
+    c_tokens = [t for t in _stems(claim) if t not in STOPWORDS]
+    s_tokens = [t for t in _stems(clause) if t not in STOPWORDS]
+    if stem not in c_tokens:
+        return False
+    i = c_tokens.index(stem)
+    near_claim = set(c_tokens[max(0, i - 1) : i]) | set(c_tokens[i + 1 : i + 2])
+    for j, tok in enumerate(s_tokens):
+        if tok in opposite:
+            near = set(s_tokens[max(0, j - 1) : j]) | set(s_tokens[j + 1 : j + 2])
+            if near & near_claim:
+                return True
+    return False
+
+
+_FREQUENCY = {
+    "daily": 365.0,
+    "nightly": 365.0,
+    "weekly": 52.0,
+    "biweekly": 26.0,
+    "fortnightly": 26.0,
+    "monthly": 12.0,
+    "quarterly": 4.0,
+    "yearly": 1.0,
+    "annually": 1.0,
+    "annual": 1.0,
+}
+_FREQUENCY_PHRASE = re.compile(
+    r"\b(?:every|each|once a|twice a|per|a)\s+(day|week|month|quarter|year)\b", re.IGNORECASE
+)
+_PER_YEAR = {"day": 365.0, "week": 52.0, "month": 12.0, "quarter": 4.0, "year": 1.0}
+
+
+def _quantities(text: str) -> list[tuple[float, str]]:
+    """(value, kind) for each number: kind is its currency, percent or following unit word.
+
+    A frequency ("monthly", "every week", "once a year") is a quantity too: times per year.
+    """
+    found: list[tuple[float, str]] = []
+    for word in words(text):
+        if word.lower() in _FREQUENCY:
+            found.append((_FREQUENCY[word.lower()], "frequency"))
+    for m in _FREQUENCY_PHRASE.finditer(text):
+        times = 2.0 if m.group(0).lower().startswith("twice") else 1.0
+        found.append((times * _PER_YEAR[m.group(1).lower()], "frequency"))
+    for m in _NUMBER.finditer(text):
+        try:
+            value = float(m.group("num").replace(",", ""))
+        except ValueError:
+            continue
+        mult = (m.group("mult") or "").lower()
+        value *= _MULT.get(mult, 1.0)
+        if m.group("cur"):
+            kind = "money"
+        elif m.group("pct"):
+            kind = "percent"
+        elif m.group("unit") and m.group("unit").lower() not in STOPWORDS:
+            kind = norm_token(m.group("unit"))
+        else:
+            continue
+        found.append((value, kind))
+    for m in _WORD_NUMBER.finditer(text):
+        found.append((float(_NUMBER_WORDS[m.group(1).lower()]), norm_token(m.group(2))))
+    return found
+
+
+def quantity(reference: str, sentence: str) -> bool:
+    """The sentence gives a different value for a quantity of the same kind as the reference."""
+    ref = _quantities(reference)
+    if not ref:
+        return False
+    said = _quantities(sentence)
+    for value, kind in said:
+        same_kind = [v for v, k in ref if k == kind]
+        if same_kind and all(abs(v - value) > 1e-9 * max(1.0, v) for v in same_kind):
+            return True
+    return False
+
+
+def stated(reference: str, text: str) -> bool:
+    """Every quantity of the reference appears in the text with its value (a before/after story
+    that also gives the right number is not a misquote)."""
+    ref = _quantities(reference)
+    said = set(_quantities(text))
+    return bool(ref) and all(q in said for q in ref)
+
+
+def swap(claim: str, terms: dict[str, float], sentence: str, note_stems: set[str]) -> bool:
+    """The claim's roles exchanged: its verb's subject moved, or a comparison's sides swapped."""
+    if about(terms, sentence) < ALIGN_RECALL or _PASSIVE.search(sentence):
+        return False
+    c_tokens = [t for t in _stems(claim) if t not in STOPWORDS]
+    s_tokens = [t for t in _stems(sentence) if t not in STOPWORDS]
+    # A comparison or contrast: the side after "than"/"not" is the other side in the answer.
+    c_side = _CONTRAST.search(claim)
+    s_side = _CONTRAST.search(sentence)
+    if c_side and s_side:
+        a, b = norm_token(c_side.group(1)), norm_token(s_side.group(1))
+        before = set(_stems(sentence[: s_side.start()]))
+        if a != b and a in before and b in set(_stems(claim[: c_side.start()])):
+            return True
+    # Subject and verb open a claim ("An incident commander coordinates ..."): another of the
+    # notes' nouns in front of the verb, with the claim's subject moved elsewhere, swaps roles.
+    # The verb is the claim's first word in -s/-ed after its first content word.
+    # A claim that opens with a pronoun ("It ...", "I'd ...") or a comparison ("like my ...")
+    # has no noun subject to move.
+    first = words(claim)[0].lower() if words(claim) else ""
+    if first in _NO_SUBJECT or (first in STOPWORDS and first not in _DETERMINERS):
+        return False
+    raw = [w for w in words(claim) if w.lower() not in STOPWORDS]
+    k = next((i for i, w in enumerate(raw[:3]) if w.lower().endswith(("s", "ed"))), None)
+    if not k or k == len(raw) - 1 or len(c_tokens) != len(raw):
+        return False
+    verb, subject = c_tokens[k], c_tokens[k - 1]
+    if c_tokens.count(verb) != 1 or s_tokens.count(verb) != 1:
+        return False
+    j = s_tokens.index(verb)
+    other = s_tokens[j - 1] if j > 0 else subject
+    return (
+        other != subject and subject in s_tokens and other in note_stems and other not in c_tokens
+    )
+
+
+def word_salad(sentence: str, claim_text: str) -> bool:
+    """Many of the claim's words with no claim's syntax: reversed pairs, stray capitals, no verb."""
+    toks = words(sentence)
+    if len(toks) < 6:
+        return False
+    claim_words = [w.lower() for w in words(claim_text)]
+    pairs = set(zip(claim_words, claim_words[1:], strict=False))
+    lowered = [w.lower() for w in toks]
+    reversed_pairs = sum((b, a) in pairs for a, b in zip(lowered, lowered[1:], strict=False))
+    stray_caps = sum(
+        1
+        for i, w in enumerate(toks)
+        if i > 0 and w[:1].isupper() and w[1:].islower() and w.lower() in claim_words
+    )
+    unfinished = not sentence.rstrip().endswith((".", "!", "?"))
+    broken = lowered[-1] in _DANGLING or any(
+        a in _DETERMINERS and b in _DETERMINERS for a, b in zip(lowered, lowered[1:], strict=False)
+    )
+    signals = (
+        (reversed_pairs >= 1) + (stray_caps >= 1) + unfinished + toks[0][:1].islower() + broken
+    )
+    return signals >= 3
