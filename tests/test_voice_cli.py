@@ -66,7 +66,7 @@ def test_interview_answers_from_voice_files(data_home: Path, tmp_path: Path,
     assert "a0-empty.wav: The recording is empty" in proc.stderr
     out = proc.stdout
     assert "[a1.wav · local faster-whisper" in out and "[a2.wav · local faster-whisper" in out
-    assert out.count("Spoken: ") == 2 and "target 130-160" in out
+    assert out.count("Spoken delivery:") == 2 and "target 130-160" in out
     assert "Saved as session 1" in out
 
     store = TranscriptStore(connect(data_home / "transcripts.db"))
