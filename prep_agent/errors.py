@@ -43,6 +43,12 @@ class ConfigError(PrepAgentError):
     """An environment setting has an invalid value."""
 
 
+class AudioError(PrepAgentError):
+    """A recording is empty, silent, too long or not a readable WAV file."""
+
+
+class SpeechModelError(PrepAgentError):
+    """The speech-to-text or text-to-speech engine is missing or failed."""
 class StaleAnswerError(TranscriptError):
     """An answer for a question that no longer waits for one (another tab, a skip, the end).
 

@@ -264,7 +264,7 @@ CHILD = textwrap.dedent("""
     from prep_agent.interview.interviewer import Interviewer
     from prep_agent.knowledge.library import load_notes
     from prep_agent.practice.session import PracticeSession
-    from prep_agent.prompts import PromptLibrary
+    from prep_agent.prompt_library import PromptLibrary
     from prep_agent.transcripts.db import connect
     from prep_agent.transcripts.store import TranscriptStore
 

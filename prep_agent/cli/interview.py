@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from prep_agent.config import MAX_QUESTIONS, Settings
 from prep_agent.errors import PrepAgentError
 
 if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
+    from prep_agent.cli.voice import SpokenAnswers
     from prep_agent.grading.report import ScoreCard
     from prep_agent.knowledge.store import KnowledgeStore
     from prep_agent.practice.factory import PracticeDeps
@@ -147,35 +149,42 @@ def format_reviews(result: TurnResult) -> str:
     return "\n".join(f"Drill: {line}" for line in review_lines(result.reviews))
 
 
-def run_session(practice: PracticeSession, inp: TextIO, out: TextIO) -> int:
-    """Ask, read, score until the plan is done or stdin ends, then print the summary.
+def run_session(practice: PracticeSession, inp: TextIO, out: TextIO,
+                spoken: SpokenAnswers | None = None) -> int:
+    """Ask, read (or hear `spoken` recordings), score until the plan is done, then summarise.
 
     EOF before any answer leaves the session unfinished (an accident, not an ending).
     """
     from prep_agent.errors import StaleAnswerError
 
-    if inp.isatty():
+    if spoken is None and inp.isatty():
         out.write("Answer each question, then press Enter on an empty line. "
                   "Ctrl-D ends the session.\n")
     eof, answered = False, 0
     while not eof and (question := practice.next_question()) is not None:
         _ask(question, out)
-        answer, eof = read_answer(inp)
-        if answer is None:
-            if not answered:
-                # A closed pipe or an early Ctrl-D is not the end of an interview: keep the
-                # session open to resume.
-                print(f"\nNo answer was given: session {practice.session_id} is saved "
-                      f"unfinished. Resume it with python -m prep_agent interview "
-                      f"--resume {practice.session_id}", file=sys.stderr)
-                return 0
-            break
-        answered += 1
         try:
-            result = practice.submit(question.turn_id, answer)
+            if spoken is not None:
+                heard = spoken.answer(practice, question, out)
+                if heard is None:
+                    break  # out of recordings: the session ends with what was said
+                result = heard
+            else:
+                answer, eof = read_answer(inp)
+                if answer is None:
+                    if not answered:
+                        # A closed pipe or an early Ctrl-D is not the end of an interview:
+                        # keep the session open to resume.
+                        print(f"\nNo answer was given: session {practice.session_id} is saved "
+                              f"unfinished. Resume it with python -m prep_agent interview "
+                              f"--resume {practice.session_id}", file=sys.stderr)
+                        return 0
+                    break
+                result = practice.submit(question.turn_id, answer)
         except StaleAnswerError as exc:
             out.write(f"\n{exc}. Your answer was not saved:\n{exc.answer}\n")
             return 1
+        answered += 1
         out.write("\n" + format_score_card(result) + "\n")
         if result.reviews:
             out.write(format_reviews(result) + "\n")
@@ -195,6 +204,15 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
         raise PrepAgentError(f"--questions must be at least 1 (got {args.questions})")
     from prep_agent.prompt_library import PromptLibrary
 
+    spoken: SpokenAnswers | None = None
+    if args.voice_file:  # a bad folder or transcriber fails before the models load
+        from prep_agent.cli.voice import SpokenAnswers, make_transcriber, voice_files
+
+        recordings = voice_files(Path(args.voice_file).expanduser())
+        transcriber = make_transcriber(settings, args.transcriber)
+        spoken = SpokenAnswers(recordings, transcriber, settings.home)
+        print(f"Transcriber: {transcriber.engine} · {len(recordings)} recording(s)",
+              file=sys.stderr)
     # A bad prompt set name fails here, before the embedding model and the store load.
     library = PromptLibrary.from_settings(settings)
     prompt_set = None if resume_id is not None else library.load(
@@ -223,7 +241,7 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
             if len(practice.plan) < args.questions:
                 print(f"note: these notes give {len(practice.plan)} distinct question(s), not "
                       f"{args.questions}: add notes or topics for more", file=sys.stderr)
-        return run_session(practice, inp, out)
+        return run_session(practice, inp, out, spoken)
     except KeyboardInterrupt:
         if practice is not None and practice.session_id is not None:
             print(f"\nSession {practice.session_id} is saved unfinished: resume it with "
@@ -261,4 +279,8 @@ def add_interview_parser(sub: Any) -> None:
     p.add_argument("--no-follow-ups", action="store_true", help="ask no follow-up questions")
     p.add_argument("--resume", type=int, metavar="SESSION_ID",
                    help="carry on an unfinished session")
+    p.add_argument("--voice-file", metavar="DIR",
+                   help="answer from the .wav files in DIR, in name order (spoken practice)")
+    p.add_argument("--transcriber", choices=("local", "openai"),
+                   help="speech-to-text for --voice-file (default: PREP_AGENT_TRANSCRIBER)")
     p.set_defaults(handler=cmd_interview)

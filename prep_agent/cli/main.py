@@ -275,8 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_transcript_parsers(sub)
     _add_prompt_parsers(sub)
     from prep_agent.cli.drill import add_drill_parsers
+    from prep_agent.cli.voice import add_voice_parsers
 
     add_drill_parsers(sub)
+    add_voice_parsers(sub)
     _ = sub
     return parser
 

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from prep_agent.drill.store import DrillStore, ReviewRecord
 from prep_agent.drill.views import retrievability_by_key_point
 from prep_agent.errors import PrepAgentError, StaleAnswerError, TranscriptError
+from prep_agent.grading.delivery import SpokenDelivery
 from prep_agent.grading.models import Encoder, Score, ScoreRequest
 from prep_agent.grading.rubric import Rubric
 from prep_agent.grading.scoring import make_grader
@@ -317,11 +318,14 @@ class PracticeSession:
                                 follow_up=place.follow_up, parent_turn_id=root,
                                 turn_id=turn.id)
 
-    def submit(self, turn_id: int, answer: str) -> TurnResult:
+    def submit(self, turn_id: int, answer: str,
+               spoken: Callable[[int], SpokenDelivery] | None = None) -> TurnResult:
         """Save the answer to `turn_id` if it still waits for one, score it, line up a follow-up.
 
         Raises StaleAnswerError (nothing written, the text kept) when another tab answered or
-        skipped that question, or ended the session.
+        skipped that question, or ended the session. `spoken` runs once the answer is saved and
+        before scoring: it keeps the recording with the turn and returns the pace, pauses and
+        fillers that join the score's delivery section.
         """
         turn = self.transcripts.get_turn(turn_id)
         if turn.session_id != self._sid():
@@ -340,7 +344,8 @@ class PracticeSession:
         if self._current is not None and self._current.recorded and \
                 self._current.turn_id == turn_id:
             self._current = None
-        score, error, coverage = self._score(turn_id, question, answer, timings)
+        delivery = self._spoken(turn_id, spoken) if spoken is not None else None
+        score, error, coverage = self._score(turn_id, question, answer, timings, delivery)
         follow = self._follow_up(turn, question, score) if score is not None else None
         if follow is not None:
             self._current = follow
@@ -350,6 +355,14 @@ class PracticeSession:
             follow_up=follow, notes=list(question.citations), model_answer=model_answer(question),
             timings=timings, thread_coverage=coverage, reviews=reviews,
         )
+
+    def _spoken(self, turn_id: int,
+                spoken: Callable[[int], SpokenDelivery]) -> SpokenDelivery | None:
+        try:
+            return spoken(turn_id)
+        except (PrepAgentError, OSError) as exc:  # the answer is saved; grade it without pacing
+            log.warning("Turn %s: recording not kept (%s)", turn_id, exc)
+            return None
 
     def _rate(self, root_turn_id: int | None) -> list[ReviewRecord]:
         """Rate the drill cards of an ended thread (every thread when None)."""
@@ -362,12 +375,16 @@ class PracticeSession:
             return []
 
     def _score(
-        self, turn_id: int, question: Question, answer: str, timings: dict[str, float]
+        self, turn_id: int, question: Question, answer: str, timings: dict[str, float],
+        spoken: SpokenDelivery | None = None,
     ) -> tuple[Score | None, str | None, str | None]:
         """Score and save; returns (score, error, thread coverage text)."""
         t0 = time.perf_counter()
         try:
             score = self.scorer(ScoreRequest.model_validate(question.score_request(answer)))
+            if spoken is not None:
+                delivery = score.delivery.model_copy(update={"spoken": spoken})
+                score = score.model_copy(update={"delivery": delivery})
         except Exception as exc:  # noqa: BLE001 - the answer is saved; report and carry on
             timings["score_ms"] = round((time.perf_counter() - t0) * 1000, 2)
             error = f"Scoring failed ({type(exc).__name__}: {exc}); the answer is saved"
