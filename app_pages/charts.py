@@ -8,6 +8,7 @@ from datetime import datetime
 import altair as alt
 import pandas as pd
 
+from prep_agent.practice.spoken import PacePoint
 from prep_agent.transcripts.records import KeyPointMastery, ProgressPoint
 
 BAR_HEIGHT = 26  # px per key point: room for one line of label text
@@ -100,3 +101,33 @@ def mastery_chart(
     chart = (bars + values).properties(height=max(BAR_HEIGHT * len(weakest), 80),
                                        autosize=FIT_WIDTH)
     return chart, len(weakest)
+
+
+def pace_charts(
+    points: Sequence[PacePoint], band: tuple[int, int] = (130, 160)
+) -> tuple[alt.LayerChart, alt.Chart]:
+    """Words per minute per session over the target band; fillers per minute per session."""
+    ordered = sorted(points, key=lambda p: (p.started_at, p.session_id))
+    data = pd.DataFrame({
+        "n": list(range(1, len(ordered) + 1)),
+        "session": [f"#{p.session_id}" for p in ordered],
+        "started": [_when(p.started_at) for p in ordered],
+        "words per minute": [p.words_per_minute for p in ordered],
+        "fillers per minute": [p.fillers_per_minute for p in ordered],
+        "long pauses": [p.long_pauses for p in ordered],
+        "spoken answers": [p.answers for p in ordered],
+    })
+    n = len(ordered)
+    x = alt.X("n:Q", title="session (oldest to newest)",
+              scale=alt.Scale(domain=[0.5, n + 0.5], nice=False),
+              axis=alt.Axis(tickMinStep=1, format="d", grid=False))
+    tooltip = ["session", "started", "words per minute", "fillers per minute", "long pauses",
+               "spoken answers"]
+    target = alt.Chart(pd.DataFrame({"low": [band[0]], "high": [band[1]]})).mark_rect(
+        opacity=0.15, color="#76b900").encode(y="low:Q", y2="high:Q")
+    pace = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=70, filled=True)).encode(
+        x=x, y=alt.Y("words per minute:Q", scale=alt.Scale(domain=[60, 220])), tooltip=tooltip)
+    fillers = alt.Chart(data).mark_bar(width=14, color="#f2b01e").encode(
+        x=x, y=alt.Y("fillers per minute:Q"), tooltip=tooltip)
+    return ((target + pace).properties(height=200, autosize=FIT_WIDTH),
+            fillers.properties(height=120, autosize=FIT_WIDTH))

@@ -11,6 +11,7 @@ import streamlit as st
 from app_pages.fmt import escape_md, escape_stream, pct
 from app_pages.scorecard import revealed_notes, score_card
 from app_pages.ui import engine_badge, services
+from app_pages.voice import STALE_KEY, voice_panel
 from prep_agent.drill.views import review_lines
 from prep_agent.errors import PrepAgentError, StaleAnswerError
 from prep_agent.practice.session import PracticeSession
@@ -261,6 +262,10 @@ def _interview(session_id: int) -> None:
         st.subheader("Transcript")
         _history(session, reveal=True, open_latest=False)
         return
+    stale = st.session_state.pop(STALE_KEY, None)  # a spoken answer another tab overtook
+    if isinstance(stale, StaleAnswerError):
+        _stale(stale)
+        return
     practice, rescored = _practice(session_id)
     if practice is None:
         if st.button("Back to set-up", key="interview_back"):
@@ -301,6 +306,7 @@ def _interview(session_id: int) -> None:
             st.session_state.pop(PRACTICE_KEY, None)
             st.rerun()  # the finished view shows every score card and the summary
         _ask_next(practice)
+    voice_panel(practice)
     _controls(practice)
 
 

@@ -94,6 +94,42 @@ def _copy(name: str) -> None:
             st.success(f"Saved {saved.name}: pick it above to view it or make it active.")
 
 
+def _edit_own(name: str) -> bool:
+    """Edit or delete one of the user's own copies; True once it was deleted."""
+    svc = services()
+    st.subheader("Edit your copy")
+    try:
+        current = svc.prompts.read_text(name)
+        opened = svc.prompts.load(name).hash
+    except PrepAgentError as exc:
+        st.error(str(exc))
+        return False
+    # The hash of the version this tab opened: a save is refused if the file changed since.
+    hash_key = f"edit_hash_{name}"
+    st.session_state.setdefault(hash_key, opened)
+    text = st.text_area("YAML", value=current, key=f"edit_yaml_{name}", height=400)
+    row = st.container(horizontal=True)
+    if row.button("Save changes", type="primary", key="edit_save"):
+        try:
+            saved = svc.prompts.save_edit(name, text, st.session_state[hash_key])
+        except PrepAgentError as exc:
+            st.error(escape_md(str(exc)))
+        else:
+            st.session_state[hash_key] = saved.hash
+            st.success(f"Saved {saved.name} (hash {saved.hash}).")
+    confirm = row.checkbox(f"Yes, delete {name}", key="delete_confirm")
+    if row.button("Delete copy", key="delete_copy", disabled=not confirm):
+        try:
+            kept = svc.prompts.delete(name)
+        except PrepAgentError as exc:
+            st.error(escape_md(str(exc)))
+        else:
+            st.session_state.pop(hash_key, None)
+            st.success(f"Deleted {name}; the file was kept as {kept.name} in {kept.parent}.")
+            return True
+    return False
+
+
 def render() -> None:
     """Draw the page."""
     svc = services()
@@ -114,6 +150,9 @@ def render() -> None:
     if name is None:
         return
     _view(name, active)
+    own = {info.name for info in infos if not info.builtin}
+    if name in own and _edit_own(name):
+        return
     _copy(name)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.charts import score_chart
+from app_pages.charts import pace_charts, score_chart
 from app_pages.drillview import drill_section
 from app_pages.fmt import escape_md, pct, safe_filename
 from app_pages.scorecard import revealed_notes, score_card
@@ -51,6 +51,13 @@ def _charts() -> None:
         st.caption("No scored answers yet.")
     # Mastery per key point is the FSRS retrievability, drawn with the drill's forecast.
     drill_section(svc.drill_desk())
+    pace = svc.pace_history()
+    if pace:
+        st.markdown("**Spoken answers** · words per minute against the 130-160 band, and fillers "
+                    "per minute, per session")
+        wpm, fillers = pace_charts(pace)
+        st.altair_chart(wpm, width="stretch")
+        st.altair_chart(fillers, width="stretch")
 
 
 def _transcript(session_id: int) -> None:
@@ -69,6 +76,9 @@ def _transcript(session_id: int) -> None:
             st.caption("Skipped." if turn.skipped_at is not None else "Not answered.")
             continue
         with st.chat_message("user"):
+            for name, wav in svc.turn_recordings(session_id, turn.id):
+                st.audio(wav, format="audio/wav")
+                st.caption(f":material/mic: Recorded answer ({escape_md(name)})")
             if turn.card is not None:
                 score_card(turn.card, turn.answer)
             else:
@@ -102,7 +112,8 @@ def _export_and_delete(s: SessionSummary) -> None:
             st.session_state[CONFIRM_KEY] = s.id
             st.rerun()
         return
-    st.warning(f"Delete session #{s.id} with its {s.n_questions} question(s) and scores? "
+    st.warning(f"Delete session #{s.id} with its {s.n_questions} question(s), scores and "
+               "recordings? "
                "This cannot be undone; download it first if you may want it back.")
     confirm = st.container(horizontal=True)
     if confirm.button(f"Yes, delete session #{s.id}", type="primary", key="review_delete_yes"):

@@ -22,6 +22,7 @@ STATUS_BADGE = {
 SECTION_BADGE = {
     SectionKind.resume: ":blue-badge[:material/work: tie-in]",
     SectionKind.avoid: ":red-badge[:material/block: avoid]",
+    SectionKind.spoken: ":gray-badge[:material/mic: spoken]",
 }
 
 

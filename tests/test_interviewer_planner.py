@@ -14,7 +14,7 @@ from prep_agent.interview.phrasing import resume_phrase, subject_of
 from prep_agent.interview.planner import topic_targets
 from prep_agent.knowledge.models import Item, Note, Topic
 from prep_agent.knowledge.parser import parse_notes
-from prep_agent.prompts import PromptLibrary
+from prep_agent.prompt_library import PromptLibrary
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ("hiring-manager", "bar-raiser", "recruiter-screen", "elevator-drill")
@@ -51,7 +51,11 @@ def _second_topic() -> Topic:
 def test_targets_from_the_dgx_notes(dgx: list[Topic]) -> None:
     targets = topic_targets(dgx[0])
     kinds = Counter(t.kind for t in targets)
-    assert kinds == {"key_point": 2, "resume_link": 2, "resume_tie_in": 1, "practice": 1}
+    assert kinds == {"key_point": 2, "resume_link": 2, "resume_tie_in": 1, "practice": 1,
+                     "goal": 1}  # the goal is the Interview Tip's "If asked about scaling tools"
+    tip = next(t for t in targets if t.kind == "goal")
+    assert tip.subject == "scaling tools" and tip.item == "GTC 2025 Buzz"
+    assert tip.key_points[0].startswith("I’d use my Microsoft scheduling experience")
     subjects = {t.kind + ":" + t.subject for t in targets}
     assert "key_point:DGX systems" in subjects and "key_point:DGX Spark" in subjects
     drill = next(t for t in targets if t.kind == "practice")

@@ -18,7 +18,7 @@ from prep_agent.interview.leaks import leaked_stems
 from prep_agent.interview.phrasing import resume_phrase, subject_of
 from prep_agent.knowledge.models import Topic
 from prep_agent.knowledge.parser import parse_notes
-from prep_agent.prompts import PromptLibrary
+from prep_agent.prompt_library import PromptLibrary
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ("hiring-manager", "bar-raiser", "recruiter-screen", "elevator-drill")
@@ -51,6 +51,7 @@ class KP:
     key_point: str
     status: str
     strength: float = 0.0
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass
@@ -223,9 +224,12 @@ def test_instruction_key_point_never_becomes_the_follow_up_subject(
         target_key_points=["Tie to your VMware BI team launch—both deliver data-driven "
                            "solutions."], resume_fact="your VMware BI team launch",
         prompt_set="bar-raiser", prompt_hash="x")
+    star = ("At VMware the BI team had no dashboards. I was responsible for the launch. I hired "
+            "four analysts. We launched two weeks early.")
     for status in STATUSES:
+        # The STAR story is complete, so the follow-up goes after the key point itself.
         follow = interviewer.follow_up(question, Score([KP(question.target_key_points[0],
-                                                           status)]))
+                                                           status)]), star)
         assert follow is not None and follow.subject == "DGX Spark", follow
         assert not problems(follow.text, follow.subject, question.resume_fact, 500)
 
@@ -241,7 +245,8 @@ def test_a_pronoun_opening_key_point_keeps_the_question_subject(
     for opening in ("It relies on device plugins.", "Your.", "I'd run upgrades in waves.",
                     "We use operators to automate backups.", "Explain it in two sentences."):
         follow = interviewer.follow_up(question, Score([KP(opening, "partial")]))
-        assert follow is not None and follow.subject == "GPU scheduling", (opening, follow.text)
+        assert follow is not None
+        assert follow.subject == "GPU scheduling", (opening, follow.text)
 
 
 def transcript(library: PromptLibrary) -> Iterator[str]:
@@ -260,3 +265,155 @@ def transcript(library: PromptLibrary) -> Iterator[str]:
 if __name__ == "__main__":
     for line in transcript(PromptLibrary(ROOT / "prompts")):
         print(line)
+
+
+# ---- thread-aware follow-ups, checked by an oracle written independently of text/signals.py
+
+ORACLE_CONTAINS = {
+    "number": re.compile(r"\d|\b(?:two|three|four|five|ten|twelve|hundred|thousand|million)\b",
+                         re.IGNORECASE),
+    "personal action": re.compile(r"\bI (?:hired|set|led|built|ran|defined|wrote|cut|moved)\b"),
+    "result": re.compile(r"\b(?:launched|delivered|shipped|result|outcome|saved|reduced)\b",
+                         re.IGNORECASE),
+    "stakeholder": re.compile(r"\b(?:VP|stakeholders?|leadership|finance|engineering)\b",
+                              re.IGNORECASE),
+}
+ORACLE_ASKS = {
+    "number": re.compile(r"\b(?:numbers?|metrics?|measured?|how much|how many)\b",
+                         re.IGNORECASE),
+    "personal action": re.compile(r"\b(?:you personally|what did you do)\b", re.IGNORECASE),
+    "result": re.compile(r"\b(?:results?|outcomes?|change[ds]?|turn out)\b", re.IGNORECASE),
+    "stakeholder": re.compile(r"\b(?:who (?:would|did|will) you|which (?:stakeholders|teams))\b",
+                              re.IGNORECASE),
+}
+THREAD_ANSWERS = (
+    "At VMware the BI team had no dashboards. I hired four analysts and set up a weekly "
+    "stakeholder review with engineering. We launched two weeks early.",
+    "I hired four analysts and defined the top ten metrics.",
+    "We delivered $300M of capacity across 15,000 servers.",
+    "The VP of engineering owned the budget, so I set up a review with finance.",
+    "It went well overall, and the team was happy with it.",
+    "Kubernetes restarts failed pods and scales replicas with demand.",
+)
+
+
+def _unquoted(follow_up: str, answers: list[str]) -> str:
+    """The follow-up without the runs of two or more words it quotes from the answers."""
+    tokens = follow_up.split()
+    said = " ".join(re.findall(r"[\w$']+", " ".join(answers).lower()))
+    keep = [True] * len(tokens)
+    for i in range(len(tokens)):
+        for j in range(len(tokens), i + 1, -1):
+            run = " ".join(re.findall(r"[\w$']+", " ".join(tokens[i:j]).lower()))
+            if run and f" {run} " in f" {said} ":
+                keep[i:j] = [False] * (j - i)
+                break
+    return " ".join(t for t, k in zip(tokens, keep, strict=True) if k)
+
+
+def oracle_repeats(follow_up: str, answers: list[str]) -> set[str]:
+    """What the follow-up asks for that the thread's answers already contain."""
+    follow_up = _unquoted(follow_up, answers)
+    contained = {k for k, p in ORACLE_CONTAINS.items() if any(p.search(a) for a in answers)}
+    return {k for k, p in ORACLE_ASKS.items() if p.search(follow_up)} & contained
+
+
+def threads(library: PromptLibrary, notes: str, name: str, seed: int,
+            ) -> Iterator[tuple[Question, list[str], Question | None]]:
+    """(main question, thread answers so far, the follow-up due) for seeded random threads."""
+    import random
+
+    rng = random.Random(f"{notes}:{name}:{seed}")
+    prompt_set = library.load(name)
+    interviewer = Interviewer(_topics(notes), None, prompt_set, seed=seed)
+    for planned in interviewer.plan(len(interviewer.targets)):
+        main = interviewer.ask(planned)
+        turns: list[tuple[Question, str, Score | None]] = []
+        current: Question | None = main
+        while current is not None:
+            answer = rng.choice(THREAD_ANSWERS)
+            statuses = [rng.choice(("missing", "partial", "covered"))
+                        for _ in current.target_key_points]
+            score = Score([KP(kp, s) for kp, s in zip(current.target_key_points, statuses,
+                                                      strict=True)])
+            turns.append((current, answer, score))
+            follow = interviewer.follow_up(current, score, answer, turns)
+            yield main, [a for _, a, _ in turns], follow
+            assert len(turns) <= 1 + prompt_set.settings.followups_per_question
+            current = follow
+
+
+@pytest.mark.parametrize("notes", NOTES)
+def test_no_follow_up_asks_for_what_the_thread_contains(library: PromptLibrary,
+                                                        notes: str) -> None:
+    bad, asked = [], 0
+    for name in SETS:
+        for seed in range(4):
+            for main, answers, follow in threads(library, notes, name, seed):
+                if follow is None:
+                    continue
+                asked += 1
+                repeated = oracle_repeats(follow.text, answers)
+                if repeated:
+                    bad.append(f"{name}/{main.type}: {follow.text!r} asks for {repeated} "
+                               f"after {answers!r}")
+    assert asked > 20
+    assert not bad, "\n".join(bad[:10])
+
+
+BEHAVIORAL = Question(
+    id="q", text="Tell me about your VMware BI team launch as a STAR story.", type="behavioral",
+    topic="DGX Systems (AI Supercomputers)", item="GTC 2025 Buzz", subject="DGX Spark",
+    target_id="t", target_key_points=["Tie to your VMware BI team launch—both deliver "
+                                      "data-driven solutions."],
+    resume_fact="your VMware BI team launch", prompt_set="hiring-manager", prompt_hash="x")
+
+
+@pytest.mark.parametrize(("answer", "probe", "quoted"), [
+    ("I set up a weekly stakeholder review with engineering.", "result",
+     "You mentioned the weekly stakeholder review; what did that change"),
+    ("The BI team at VMware had no dashboards.", "action", "On your VMware BI team launch"),
+    ("I hired four analysts and we launched two weeks early.", "situation", ""),
+])
+def test_behavioral_follow_up_probes_the_missing_star_element(
+        library: PromptLibrary, answer: str, probe: str, quoted: str) -> None:
+    interviewer = Interviewer(_topics(NOTES[0]), None, library.load("hiring-manager"), seed=0)
+    kp = BEHAVIORAL.target_key_points[0]
+    follow = interviewer.follow_up(BEHAVIORAL, Score([KP(kp, "missing")]), answer)
+    assert follow is not None and follow.probe == probe, follow
+    assert quoted in follow.text and not oracle_repeats(follow.text, [answer])
+    assert not problems(follow.text, follow.subject, BEHAVIORAL.resume_fact, 500)
+
+
+def test_scenario_follow_up_probes_the_missing_risk_then_decision(
+        library: PromptLibrary) -> None:
+    interviewer = Interviewer(_topics(NOTES[0]), None, library.load("hiring-manager"), seed=0)
+    scenario = BEHAVIORAL.model_copy(update={"type": "scenario", "resume_fact": None,
+                                             "text": "The DGX Spark launch slips. First 48 "
+                                             "hours?"})
+    kp = scenario.target_key_points[0]
+    first = "First I'd meet the engineering leads and the VP to agree on a recovery plan."
+    follow = interviewer.follow_up(scenario, Score([KP(kp, "covered")]), first)
+    assert follow is not None
+    assert follow.probe == "risks", follow.text
+    second = "The biggest risk is the driver dependency slipping again."
+    thread = [(scenario, first, Score([KP(kp, "covered")])),
+              (follow, second, Score([KP(kp, "covered")]))]
+    again = interviewer.follow_up(follow, thread[-1][2], second, thread)
+    assert again is not None
+    assert again.probe == "decision", again.text
+    third = "I'd decide to cut scope and defer the dashboard, trading features for the date."
+    thread.append((again, third, Score([KP(kp, "covered")])))
+    assert interviewer.follow_up(again, thread[-1][2], third, thread) is None  # budget spent
+
+
+def test_a_thread_that_covers_the_point_gets_no_follow_up(library: PromptLibrary) -> None:
+    interviewer = Interviewer(_topics(NOTES[0]), None, library.load("bar-raiser"), seed=0)
+    kp = BEHAVIORAL.target_key_points[0]
+    star = ("At VMware the BI team had no dashboards. I was responsible for the launch. I hired "
+            "four analysts. We launched two weeks early.")
+    first = interviewer.follow_up(BEHAVIORAL, Score([KP(kp, "partial")]), star)
+    assert first is not None and first.probe is None  # only the key point is left
+    thread = [(BEHAVIORAL, star, Score([KP(kp, "partial")])),
+              (first, "Both deliver data-driven solutions.", Score([KP(kp, "covered")]))]
+    assert interviewer.follow_up(first, thread[-1][2], thread[-1][1], thread) is None

@@ -12,7 +12,7 @@ from prep_agent.config import Settings, load_settings
 from prep_agent.interview.interviewer import Interviewer
 from prep_agent.knowledge.parser import parse_notes
 from prep_agent.llm import build_chat_model, engine_label, invoke_or_fallback, stream_or_fallback
-from prep_agent.prompts import PromptLibrary
+from prep_agent.prompt_library import PromptLibrary
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = [("system", "You are a test."), ("human", "Ask me something.")]

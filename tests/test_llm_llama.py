@@ -25,7 +25,8 @@ from prep_agent.config import load_settings
 from prep_agent.interview.interviewer import Interviewer
 from prep_agent.knowledge.parser import parse_notes
 from prep_agent.llm import build_chat_model, stream_or_fallback
-from prep_agent.prompts import PromptLibrary, judge_variables
+from prep_agent.prompt_library import PromptLibrary
+from prep_agent.prompts import judge_variables
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [

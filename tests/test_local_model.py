@@ -31,7 +31,7 @@ from prep_agent.local_model import (
     missing_reason,
 )
 from prep_agent.practice.services import build_services
-from prep_agent.prompts import PromptLibrary
+from prep_agent.prompt_library import PromptLibrary
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,8 @@ from prep_agent.knowledge.library import load_notes
 from prep_agent.knowledge.models import Topic
 from prep_agent.llm import Engine, EngineKind
 from prep_agent.practice.session import PracticeSession, Scorer, make_scorer, model_answer
-from prep_agent.prompts import PromptLibrary, PromptSet
+from prep_agent.prompt_library import PromptLibrary
+from prep_agent.prompts import PromptSet
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.records import KeyPointResult
 from prep_agent.transcripts.store import TranscriptStore
@@ -263,7 +264,7 @@ CHILD = textwrap.dedent("""
     from prep_agent.interview.interviewer import Interviewer
     from prep_agent.knowledge.library import load_notes
     from prep_agent.practice.session import PracticeSession
-    from prep_agent.prompts import PromptLibrary
+    from prep_agent.prompt_library import PromptLibrary
     from prep_agent.transcripts.db import connect
     from prep_agent.transcripts.store import TranscriptStore
 

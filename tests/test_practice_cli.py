@@ -132,3 +132,22 @@ def test_kill_9_mid_interview_then_resume(data_home: Path) -> None:
     session = store.get_session(info.id)
     assert session.info.finished and session.info.n_questions == 2
     assert [t.answer for t in session.turns] == ANSWERS[: len(session.turns)]
+
+
+@pytest.mark.slow
+def test_eof_at_the_first_question_keeps_the_session_open_with_the_apps_set(
+        data_home: Path) -> None:
+    # The app made bar-raiser the default; the terminal honours it.
+    (data_home / "app_preferences.json").write_text('{"prompt_set": "bar-raiser"}')
+    proc = _run("interview", "--questions", "2", stdin="")
+    assert proc.returncode == 0, proc.stderr
+    assert "prompt set: bar-raiser" in proc.stderr and "saved unfinished" in proc.stderr
+    assert "Session summary" not in proc.stdout
+    store = _store(data_home)
+    [info] = store.list_sessions()
+    assert not info.finished and info.prompt_set == "bar-raiser" and info.n_answered == 0
+    store.conn.close()
+    resumed = _run("interview", "--resume", str(info.id), "--no-follow-ups",
+                   stdin="\n\n".join(ANSWERS[:2]) + "\n\n")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Follow-up: " not in resumed.stdout and "Session summary" in resumed.stdout

@@ -13,7 +13,8 @@ from prep_agent.interview.interviewer import Interviewer
 from prep_agent.knowledge.library import load_notes
 from prep_agent.knowledge.models import Topic
 from prep_agent.practice.session import PracticeSession, make_scorer
-from prep_agent.prompts import PromptLibrary, PromptSet
+from prep_agent.prompt_library import PromptLibrary
+from prep_agent.prompts import PromptSet
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.records import AnswerWrite
 from prep_agent.transcripts.store import TranscriptStore

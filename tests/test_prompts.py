@@ -11,7 +11,8 @@ import pytest
 
 from prep_agent.cli.main import main
 from prep_agent.errors import PromptError
-from prep_agent.prompts import JUDGE_VARS, PromptLibrary, judge_variables
+from prep_agent.prompt_library import PromptLibrary
+from prep_agent.prompts import JUDGE_VARS, judge_variables
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ("bar-raiser", "elevator-drill", "hiring-manager", "recruiter-screen")
@@ -146,23 +147,64 @@ def test_edits_are_picked_up_without_restart(prompts_dir: Path) -> None:
     assert lib.load("hiring-manager") is after  # unchanged file: parsed once
 
 
-def test_save_copy_validates_renames_and_never_overwrites(prompts_dir: Path) -> None:
-    lib = PromptLibrary(prompts_dir)
+def test_save_copy_validates_renames_and_never_overwrites(prompts_dir: Path,
+                                                         tmp_path: Path) -> None:
+    user = tmp_path / "home" / "prompts"
+    lib = PromptLibrary(prompts_dir, user)
     text = lib.read_text("hiring-manager").replace("warm but\n  direct", "calm and\n  curious")
     copy = lib.save_copy("hiring-manager", "my-manager", text)
     assert copy.name == "my-manager" and "calm and" in copy.system
-    assert (prompts_dir / "my-manager.yaml").read_text(encoding="utf-8").startswith("#")
+    # Copies live under PREP_AGENT_HOME, never beside the built-in sets.
+    assert (user / "my-manager.yaml").read_text(encoding="utf-8").startswith("#")
+    assert not (prompts_dir / "my-manager.yaml").exists()
     assert lib.load("my-manager").hash == copy.hash
     with pytest.raises(PromptError, match="already exists"):
         lib.save_copy("hiring-manager", "my-manager", text)
+    with pytest.raises(PromptError, match="already exists"):
+        lib.save_copy("my-manager", "bar-raiser", text)
     checked = lib.check_copy("hiring-manager", "other-manager", text)
-    assert checked.name == "other-manager" and not (prompts_dir / "other-manager.yaml").exists()
+    assert checked.name == "other-manager" and not (user / "other-manager.yaml").exists()
     with pytest.raises(PromptError, match="\\{oops\\}"):
         lib.save_copy("hiring-manager", "broken-copy", text.replace("{draft}", "{oops}", 1))
-    assert not (prompts_dir / "broken-copy.yaml").exists()
+    assert not (user / "broken-copy.yaml").exists()
     with pytest.raises(PromptError, match="not allowed"):
         lib.save_copy("hiring-manager", "../escape", text)
-    assert sorted(p.name for p in prompts_dir.iterdir() if p.name.startswith(".")) == []
+    assert sorted(p.name for p in user.iterdir() if p.name.startswith(".")) == []
+    rows = {info.name: info.builtin for info in lib.list()}
+    assert rows["my-manager"] is False and rows["hiring-manager"] is True
+
+
+def test_a_copy_can_be_edited_again_unless_changed_elsewhere(prompts_dir: Path,
+                                                            tmp_path: Path) -> None:
+    lib = PromptLibrary(prompts_dir, tmp_path / "mine")
+    text = lib.read_text("hiring-manager")
+    opened = lib.save_copy("hiring-manager", "mine", text).hash
+    first = lib.read_text("mine").replace("warm but\n  direct", "calm and\n  curious")
+    edited = lib.save_edit("mine", first, opened)
+    assert "calm and" in edited.system
+    # A second tab still holding the first version cannot overwrite the newer edit.
+    with pytest.raises(PromptError, match="changed elsewhere"):
+        lib.save_edit("mine", text.replace("name: hiring-manager", "name: mine"), opened)
+    assert "calm and" in lib.load("mine").system
+    with pytest.raises(PromptError, match="built-in"):
+        lib.save_edit("hiring-manager", text, lib.load("hiring-manager").hash)
+    with pytest.raises(PromptError, match="make them match"):
+        lib.save_edit("mine", text, edited.hash)
+
+
+def test_deleting_a_copy_keeps_it_in_deleted_and_refuses_built_ins(prompts_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    user = tmp_path / "mine"
+    lib = PromptLibrary(prompts_dir, user)
+    lib.save_copy("hiring-manager", "scratch", lib.read_text("hiring-manager"))
+    kept = lib.delete("scratch")
+    assert kept.parent == user / ".deleted" and "name: scratch" in kept.read_text()
+    assert "scratch" not in {info.name for info in lib.list()}
+    with pytest.raises(PromptError, match="built-in"):
+        lib.delete("hiring-manager")
+    assert (prompts_dir / "hiring-manager.yaml").exists()
+    with pytest.raises(PromptError, match="nothing to delete"):
+        lib.delete("scratch")
 
 
 def test_judge_variables_keep_the_answer_inside_its_delimiters() -> None:

@@ -11,7 +11,8 @@ import pytest
 
 from prep_agent.cli.main import main
 from prep_agent.errors import PromptError
-from prep_agent.prompts import PromptLibrary, render_offline
+from prep_agent.prompt_library import PromptLibrary
+from prep_agent.prompts import render_offline
 from prep_agent.text.templates import MAX_VALUE_CHARS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,13 +57,14 @@ def test_judge_answer_format_spec_is_rejected(prompts_dir: Path) -> None:
         PromptLibrary(prompts_dir).load(HM)
 
 
-def test_save_copy_rejects_a_format_spec(prompts_dir: Path) -> None:
-    lib = PromptLibrary(prompts_dir)
+def test_save_copy_rejects_a_format_spec(prompts_dir: Path, tmp_path: Path) -> None:
+    lib = PromptLibrary(prompts_dir, tmp_path / "mine")
     text = (prompts_dir / f"{HM}.yaml").read_text().replace(
         "Subject the question must name: {subject}", "Subject: {subject:>300000000}")
     with pytest.raises(PromptError, match="only plain"):
         lib.save_copy(HM, "mine", text)
     assert not (prompts_dir / "mine.yaml").exists()
+    assert not (tmp_path / "mine" / "mine.yaml").exists()
 
 
 def test_every_rendered_value_is_capped(prompts_dir: Path) -> None:

@@ -187,7 +187,7 @@ def test_find_quote_maps_whitespace_and_case_to_the_answers_text() -> None:
 
 
 def test_every_prompt_sets_judge_template_works_with_the_grader(encoder: object) -> None:
-    from prep_agent.prompts import PromptLibrary
+    from prep_agent.prompt_library import PromptLibrary
 
     library = PromptLibrary(Path(__file__).resolve().parent.parent / "prompts")
     for info in library.list():

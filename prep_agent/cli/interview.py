@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from prep_agent.config import MAX_QUESTIONS, Settings
 from prep_agent.errors import PrepAgentError
 
 if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
+    from prep_agent.cli.voice import SpokenAnswers
     from prep_agent.grading.report import ScoreCard
     from prep_agent.knowledge.store import KnowledgeStore
     from prep_agent.practice.factory import PracticeDeps
@@ -20,6 +22,7 @@ if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
         PracticeSummary,
         TurnResult,
     )
+    from prep_agent.prompt_library import PromptLibrary
 
 
 def read_answer(stream: TextIO) -> tuple[str | None, bool]:
@@ -69,7 +72,8 @@ def format_score_card(result: TurnResult) -> str:
     if result.score is None:
         out.append(f"Not scored: {result.error}")
     else:
-        out += _card_lines(ScoreCard.from_score(result.score))
+        out += _card_lines(ScoreCard.from_score(result.score,
+                                                thread_coverage=result.thread_coverage))
     if result.notes:
         out.append("From your notes:")
         out += [f"  {c.source}:{c.line} [{c.kind}] {c.text}" for c in result.notes]
@@ -106,7 +110,7 @@ def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
     from prep_agent.knowledge.store import ensure_ingested, open_store
     from prep_agent.practice.engine import start_engine
     from prep_agent.practice.factory import PracticeDeps
-    from prep_agent.prompts import PromptLibrary
+    from prep_agent.prompt_library import PromptLibrary
     from prep_agent.transcripts.db import connect
     from prep_agent.transcripts.store import TranscriptStore
 
@@ -125,12 +129,20 @@ def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
         print(f"warning: {message}", file=sys.stderr)
     transcripts = TranscriptStore(connect(settings.db_path), secrets=settings.secrets)
     deps = PracticeDeps(
-        prompts=PromptLibrary(settings.prompts_dir), topics=notes.topics, store=store,
+        prompts=PromptLibrary.from_settings(settings), topics=notes.topics, store=store,
         encoder=encoder, transcripts=transcripts, engine=engine,
         resume_facts=load_resume(settings.seeds_dir / RESUME_FILE), settings=settings,
         drill=DrillStore(transcripts.conn),
     )
     return deps, store
+
+
+def _default_prompt_set(library: PromptLibrary, settings: Settings) -> str:
+    """The set the app made active (saved under PREP_AGENT_HOME), else PREP_AGENT_PROMPT_SET."""
+    from prep_agent.practice.preferences import active_prompt_set
+
+    valid = [p.name for p in library.list() if p.valid]
+    return active_prompt_set(settings.preferences_path, settings.prompt_set, valid)
 
 
 def format_reviews(result: TurnResult) -> str:
@@ -140,24 +152,42 @@ def format_reviews(result: TurnResult) -> str:
     return "\n".join(f"Drill: {line}" for line in review_lines(result.reviews))
 
 
-def run_session(practice: PracticeSession, inp: TextIO, out: TextIO) -> int:
-    """Ask, read, score until the plan is done or stdin ends, then print the summary."""
+def run_session(practice: PracticeSession, inp: TextIO, out: TextIO,
+                spoken: SpokenAnswers | None = None) -> int:
+    """Ask, read (or hear `spoken` recordings), score until the plan is done, then summarise.
+
+    EOF before any answer leaves the session unfinished (an accident, not an ending).
+    """
     from prep_agent.errors import StaleAnswerError
 
-    if inp.isatty():
+    if spoken is None and inp.isatty():
         out.write("Answer each question, then press Enter on an empty line. "
                   "Ctrl-D ends the session.\n")
-    eof = False
+    eof, answered = False, 0
     while not eof and (question := practice.next_question()) is not None:
         _ask(question, out)
-        answer, eof = read_answer(inp)
-        if answer is None:
-            break
         try:
-            result = practice.submit(question.turn_id, answer)
+            if spoken is not None:
+                heard = spoken.answer(practice, question, out)
+                if heard is None:
+                    break  # out of recordings: the session ends with what was said
+                result = heard
+            else:
+                answer, eof = read_answer(inp)
+                if answer is None:
+                    if not answered:
+                        # A closed pipe or an early Ctrl-D is not the end of an interview:
+                        # keep the session open to resume.
+                        print(f"\nNo answer was given: session {practice.session_id} is saved "
+                              f"unfinished. Resume it with python -m prep_agent interview "
+                              f"--resume {practice.session_id}", file=sys.stderr)
+                        return 0
+                    break
+                result = practice.submit(question.turn_id, answer)
         except StaleAnswerError as exc:
             out.write(f"\n{exc}. Your answer was not saved:\n{exc.answer}\n")
             return 1
+        answered += 1
         out.write("\n" + format_score_card(result) + "\n")
         if result.reviews:
             out.write(format_reviews(result) + "\n")
@@ -175,11 +205,21 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
     resume_id: int | None = args.resume
     if args.questions < 1:
         raise PrepAgentError(f"--questions must be at least 1 (got {args.questions})")
-    from prep_agent.prompts import PromptLibrary
+    from prep_agent.prompt_library import PromptLibrary
 
+    spoken: SpokenAnswers | None = None
+    if args.voice_file:  # a bad folder or transcriber fails before the models load
+        from prep_agent.cli.voice import SpokenAnswers, make_transcriber, voice_files
+
+        recordings = voice_files(Path(args.voice_file).expanduser())
+        transcriber = make_transcriber(settings, args.transcriber)
+        spoken = SpokenAnswers(recordings, transcriber, settings.home)
+        print(f"Transcriber: {transcriber.engine} · {len(recordings)} recording(s)",
+              file=sys.stderr)
     # A bad prompt set name fails here, before the embedding model and the store load.
-    prompt_set = None if resume_id is not None else PromptLibrary(settings.prompts_dir).load(
-        args.prompts or settings.prompt_set)
+    library = PromptLibrary.from_settings(settings)
+    prompt_set = None if resume_id is not None else library.load(
+        args.prompts or _default_prompt_set(library, settings))
     deps, store = _deps(settings)
     out, inp = sys.stdout, sys.stdin
     practice = None
@@ -204,7 +244,7 @@ def cmd_interview(args: argparse.Namespace, settings: Settings) -> int:
             if len(practice.plan) < args.questions:
                 print(f"note: these notes give {len(practice.plan)} distinct question(s), not "
                       f"{args.questions}: add notes or topics for more", file=sys.stderr)
-        return run_session(practice, inp, out)
+        return run_session(practice, inp, out, spoken)
     except KeyboardInterrupt:
         if practice is not None and practice.session_id is not None:
             print(f"\nSession {practice.session_id} is saved unfinished: resume it with "
@@ -232,7 +272,8 @@ def _question_count(raw: str) -> int:
 def add_interview_parser(sub: Any) -> None:
     """Register `interview`."""
     p = sub.add_parser("interview", help="run a mock interview in the terminal (saved)")
-    p.add_argument("--prompts", metavar="NAME", help="prompt set (default: PREP_AGENT_PROMPT_SET)")
+    p.add_argument("--prompts", metavar="NAME",
+                   help="prompt set (default: the app's active set, else PREP_AGENT_PROMPT_SET)")
     p.add_argument("--questions", type=_question_count, default=3, metavar="N",
                    help=f"main questions, 1 to {MAX_QUESTIONS} (3)")
     p.add_argument("--topic", metavar="T", help="only this topic (title, case-insensitive)")
@@ -242,4 +283,8 @@ def add_interview_parser(sub: Any) -> None:
     p.add_argument("--no-follow-ups", action="store_true", help="ask no follow-up questions")
     p.add_argument("--resume", type=int, metavar="SESSION_ID",
                    help="carry on an unfinished session")
+    p.add_argument("--voice-file", metavar="DIR",
+                   help="answer from the .wav files in DIR, in name order (spoken practice)")
+    p.add_argument("--transcriber", choices=("local", "openai"),
+                   help="speech-to-text for --voice-file (default: PREP_AGENT_TRANSCRIBER)")
     p.set_defaults(handler=cmd_interview)

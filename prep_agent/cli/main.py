@@ -112,7 +112,7 @@ def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
     from prep_agent.grading.rubric import Rubric
     from prep_agent.knowledge.embeddings import load_encoder
     from prep_agent.llm import build_engine, offline_engine
-    from prep_agent.prompts import PromptLibrary
+    from prep_agent.prompt_library import PromptLibrary
 
     chosen = settings.with_(engine=args.engine) if args.engine else settings
     # The local model never grades (its judgement did not beat the offline grader: README).
@@ -120,10 +120,10 @@ def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
     chat_model = judge_prompt = None
     if engine.uses_llm:
         chat_model = engine.chat_model
-        prompt_set = PromptLibrary(settings.prompts_dir).load(settings.prompt_set)
+        prompt_set = PromptLibrary.from_settings(settings).load(settings.prompt_set)
         judge_prompt = prompt_set.judge_template()
     encoder = load_encoder()
-    library = PromptLibrary(settings.prompts_dir)
+    library = PromptLibrary.from_settings(settings)
     rubrics: dict[str, Rubric] = {}
     bad = 0
     for number, raw in _grade_lines(args.file):
@@ -163,9 +163,9 @@ def _add_scoring_parsers(sub: Any) -> None:
 
 def _cmd_prompts(args: argparse.Namespace, settings: Settings) -> int:
     from prep_agent.llm import engine_label
-    from prep_agent.prompts import PromptLibrary
+    from prep_agent.prompt_library import PromptLibrary
 
-    infos = PromptLibrary(settings.prompts_dir).list()
+    infos = PromptLibrary.from_settings(settings).list()
     if args.json:
         _print_json([{"name": i.name, "valid": i.valid, "error": i.error, "hash": i.hash,
                       "description": i.description, "path": str(i.path)} for i in infos])
@@ -277,8 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_transcript_parsers(sub)
     _add_prompt_parsers(sub)
     from prep_agent.cli.drill import add_drill_parsers
+    from prep_agent.cli.voice import add_voice_parsers
 
     add_drill_parsers(sub)
+    add_voice_parsers(sub)
     _ = sub
     return parser
 

@@ -39,6 +39,7 @@ def overall_score(
     relevance: float = 1.0,
     criteria: list[CriterionResult] | None = None,
     question_type: str = "knowledge",
+    labelled: bool = True,
 ) -> int:
     """Coverage (blended with the type's criteria), tie-in bonus, minus avoid hits, caps (0-100)."""
     if "empty" in flags or "prompt_injection" in flags:
@@ -49,7 +50,7 @@ def overall_score(
     if resume:
         score += rubric.resume_bonus * min(1.0, coverage / rubric.covered_at)
     by_criteria = criteria_score(criteria or [])
-    share = rubric.share_for(question_type)
+    share = rubric.share_for(question_type, labelled)
     if by_criteria is not None and share > 0:
         score = (1 - share) * min(100.0, score) + share * 100 * by_criteria
     score -= rubric.avoid_penalty * len(avoid)
@@ -63,9 +64,11 @@ def overall_score(
         )
     if "off_topic" in flags:
         score = min(score, rubric.off_topic_cap)
-    if "keyword_list" in flags or delivery.words <= rubric.no_claim_words:
-        # A bare list, or a word or two ("plants"), states no claim whatever it names.
+    if "keyword_list" in flags:
         score = min(score, rubric.keyword_list_max)
+    if delivery.words <= rubric.no_claim_words:
+        # A word or two ("plants", "CUDA.") states no claim whatever it names: a non-answer.
+        score = min(score, rubric.no_claim_max)
     if delivery.length_ok is False:
         score -= _length_penalty(delivery, rubric, question_type)
     return int(round(min(100.0, max(0.0, score))))

@@ -16,7 +16,7 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from prep_agent.errors import LLMError
 from prep_agent.grading import aggregate
-from prep_agent.grading.claims import split_claims
+from prep_agent.grading.claims import is_labelled, split_claims
 from prep_agent.grading.judge import (
     JudgedClaim,
     JudgedHit,
@@ -252,7 +252,16 @@ def _blend(
     qtype = offline.question_type
     llm_part = float(
         aggregate.overall_score(
-            llm_ledger, resume, avoid, flags, offline.delivery, rubric, relevance, criteria, qtype
+            llm_ledger,
+            resume,
+            avoid,
+            flags,
+            offline.delivery,
+            rubric,
+            relevance,
+            criteria,
+            qtype,
+            any(is_labelled(k) for k in req.key_points),
         )
     )
     if verdict.overall is not None:

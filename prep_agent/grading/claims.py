@@ -33,6 +33,11 @@ _BOUNDARY = re.compile(
 _LEADING = re.compile(r"^(?:and|but|so|then)\s+", re.IGNORECASE)
 
 
+def is_labelled(key_point: str) -> bool:
+    """The key point names a rubric element ("Situation: ...", "Risks: ...")."""
+    return bool(_LABEL.match(key_point))
+
+
 def _tidy(piece: str) -> str:
     return _LEADING.sub("", piece.strip().strip(",;").strip())
 

@@ -64,6 +64,29 @@ _TARGET = re.compile(
 )
 
 
+class LongPause(BaseModel):
+    """A silence of two seconds or more inside a spoken answer."""
+
+    after_word: str
+    start_s: float
+    seconds: float
+
+
+class SpokenDelivery(BaseModel):
+    """Delivery measured from the recording's word timings (spoken answers only)."""
+
+    transcriber: str
+    duration_s: float
+    speaking_s: float
+    words_per_minute: float | None
+    target_wpm: tuple[int, int]
+    pace: str
+    long_pauses: list[LongPause]
+    fillers: dict[str, int]
+    time_to_first_word_s: float | None
+    audio_file: str | None = None
+
+
 class Delivery(BaseModel):
     """How the answer was said, separate from what it covered."""
 
@@ -74,6 +97,7 @@ class Delivery(BaseModel):
     top_words: list[tuple[str, int]]
     target_sentences: int | None = None
     length_ok: bool | None = None
+    spoken: SpokenDelivery | None = None
 
     @property
     def most_used(self) -> list[tuple[str, int]]:

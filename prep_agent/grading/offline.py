@@ -15,6 +15,7 @@ import re
 
 from prep_agent.grading import aggregate
 from prep_agent.grading.avoid import avoid_hits
+from prep_agent.grading.claims import is_labelled
 from prep_agent.grading.contradiction import about, antonym, quantity, stated
 from prep_agent.grading.criteria import grade_criteria
 from prep_agent.grading.delivery import Delivery, delivery_stats, infer_target_sentences
@@ -94,13 +95,18 @@ class OfflineGrader:
         if delivery.words < rubric.short_answer_words and relevance >= rubric.short_off_topic_sim:
             # A few words embed poorly ("I'd send a survey."): weak, but not proof of straying.
             off_topic = False
-        if p.req.key_points and p.usable and off_topic:
-            flags.append("off_topic")
         resume = _resume_hits(p)
         avoid = avoid_hits(p)
         criteria = grade_criteria(p, qtype, delivery, resume, misquoted)
+        # A STAR story or a plan that meets most of its criteria answers the question even when
+        # it says little about the notes item's fact.
+        if sum(c.status == Status.covered for c in criteria) * 2 > len(criteria) > 1:
+            off_topic = False
+        if p.req.key_points and p.usable and off_topic:
+            flags.append("off_topic")
+        labelled = any(is_labelled(k) for k in p.req.key_points)
         overall = aggregate.overall_score(
-            ledger, resume, avoid, flags, delivery, rubric, relevance, criteria, qtype
+            ledger, resume, avoid, flags, delivery, rubric, relevance, criteria, qtype, labelled
         )
         why = aggregate.rationale(ledger, flags, criteria)
         if misquoted:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
+from prep_agent.grading.delivery import SpokenDelivery
 from prep_agent.grading.models import Score
 
 FLAG_TEXT = {
@@ -32,6 +33,7 @@ class SectionKind(StrEnum):
     resume = "resume"
     avoid = "avoid"
     flags = "flags"
+    spoken = "spoken"
     next_time = "next_time"
 
 
@@ -41,6 +43,7 @@ TITLES = {
     SectionKind.resume: "Resume tie-ins",
     SectionKind.avoid: "Avoid flags",
     SectionKind.flags: "Flags",
+    SectionKind.spoken: "Spoken delivery",
     SectionKind.next_time: "Next time",
 }
 
@@ -125,6 +128,7 @@ class ScoreCard:
                                          for h in score.avoid_hits]),
             _section(SectionKind.flags, [CardLine(FLAG_TEXT.get(str(f), ""), code=str(f))
                                          for f in score.flags]),
+            _section(SectionKind.spoken, spoken_lines(score.delivery.spoken)),
             _section(SectionKind.next_time, [CardLine(t) for t in score.next_time]),
         ]
         coverage = thread_coverage or getattr(score, "thread_coverage", None)
@@ -177,6 +181,27 @@ def _criteria(criteria: Any) -> list[CardLine]:
                             float(getattr(c, "strength", 0.0) or 0.0),
                             _quotes(getattr(c, "evidence", None)), code=name or None))
     return out
+
+
+def spoken_lines(spoken: SpokenDelivery | None) -> list[CardLine]:
+    """A spoken answer's pace against its band, first word, long pauses, fillers, transcriber."""
+    if spoken is None:
+        return []
+    low, high = spoken.target_wpm
+    pace = (f"{spoken.words_per_minute:g} wpm ({spoken.pace}, target {low}-{high})"
+            if spoken.words_per_minute is not None else
+            f"too short for a pace (target {low}-{high} wpm)")
+    lines = [CardLine(pace)]
+    if spoken.time_to_first_word_s is not None:
+        lines.append(CardLine(f"first word after {spoken.time_to_first_word_s:.1f} s"))
+    pauses = ", ".join(f"{p.seconds:.1f} s after “{p.after_word}”" for p in spoken.long_pauses)
+    lines.append(CardLine(f"{len(spoken.long_pauses)} long pause(s)"
+                          + (f": {pauses}" if pauses else "")))
+    lines.append(CardLine("fillers: " + (_counts(spoken.fillers.items()) or "none")))
+    heard = f"heard by {spoken.transcriber}"
+    lines.append(CardLine(f"{heard}, recording {spoken.audio_file}" if spoken.audio_file
+                          else heard))
+    return lines
 
 
 def delivery_facts(score: Score) -> tuple[tuple[str, str], ...]:

@@ -139,7 +139,8 @@ class Rubric:
     short_answer_words: int = 8
     short_off_topic_sim: float = 0.1
     too_short_words: int = 5
-    no_claim_words: int = 2  # one or two words cannot state a claim
+    no_claim_words: int = 2  # one or two words cannot state a claim...
+    no_claim_max: float = 5.0  # ...and score like a non-answer
     keyword_list_max: float = 10.0  # a bare list or word salad: 0.5 of 5 in the written rubric
     resume_bonus: float = 20.0
     avoid_penalty: float = 15.0
@@ -159,6 +160,10 @@ class Rubric:
     criteria: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: DEFAULT_CRITERIA)
     criteria_share: Mapping[str, float] = field(default_factory=lambda: DEFAULT_CRITERIA_SHARE)
     strictness: float = 1.0
+    # A behavioral or scenario question asked about a notes item whose key point is a product
+    # fact (not "Situation: ...", "Risks: ..."): the fact is only the subject, the criteria are
+    # what the answer is graded on.
+    unlabelled_share: float = 0.75
 
     def status_for(self, strength: float) -> str:
         """covered / partial / missing for a strength, by this rubric's thresholds."""
@@ -170,11 +175,14 @@ class Rubric:
         """The criteria and weights graded for a question type (none for knowledge)."""
         return self.criteria.get(question_type, self.criteria.get("knowledge", {}))
 
-    def share_for(self, question_type: str) -> float:
+    def share_for(self, question_type: str, labelled: bool = True) -> float:
         """The share of the overall score the question type's criteria carry."""
-        return (
-            self.criteria_share.get(question_type, 0.0) if self.weights_for(question_type) else 0.0
-        )
+        if not self.weights_for(question_type):
+            return 0.0
+        share = self.criteria_share.get(question_type, 0.0)
+        if not labelled and question_type in ("behavioral", "scenario") and share > 0:
+            return max(share, self.unlabelled_share)
+        return share
 
     def stricter(self, strictness: float) -> Rubric:
         """This rubric with every bar raised by `strictness` (1.0 leaves it unchanged)."""

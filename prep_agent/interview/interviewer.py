@@ -9,13 +9,8 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from prep_agent.errors import PrepAgentError, StoreError
-from prep_agent.interview.followups import (
-    STATUS_PHRASE,
-    KeyPointLike,
-    follow_up_subject,
-    offline_follow_up,
-    weakest_miss,
-)
+from prep_agent.grading.thread import KeyPointLike, ThreadAnswer
+from prep_agent.interview.followups import STATUS_PHRASE, plan_follow_up
 from prep_agent.interview.leaks import (
     STOPWORDS,
     clean_llm_question,
@@ -23,19 +18,21 @@ from prep_agent.interview.leaks import (
     words,
 )
 from prep_agent.interview.planner import (
+    PlanHistory,
     PlannedQuestion,
     Target,
     clean_title,
     offline_values,
     plan_questions,
+    template_key,
     topic_targets,
 )
+from prep_agent.interview.summary import OverallLike, SessionCounts, session_summary
 from prep_agent.knowledge.models import Topic
 from prep_agent.llm import TextStream
 from prep_agent.prompts import PromptSet, QuestionType, judge_variables
 from prep_agent.streaming import Stream
-
-MASTERY = {"covered": 1.0, "partial": 0.5, "missing": 0.0, "contradicted": 0.0}
+from prep_agent.text.signals import asks_for, detect
 
 
 class Citation(BaseModel):
@@ -69,6 +66,10 @@ class Question(BaseModel):
     engine_note: str | None = None
     parent_id: str | None = None
     followup_depth: int = 0
+    # The main question's key points, kept on its follow-ups so the thread is graded whole.
+    thread_key_points: list[str] = Field(default_factory=list)
+    probe: str | None = None  # the STAR/scenario element a follow-up asks for
+    template: str = ""  # the offline template ("type/kind/index"), for the planner's history
 
     def score_request(self, answer: str) -> dict[str, object]:
         """The fields of scoring's ScoreRequest: `ScoreRequest(**q.score_request(answer))`."""
@@ -157,8 +158,12 @@ class Interviewer:
         topics: Sequence[str] | None = None,
         history: Mapping[str, float] | None = None,
         asked: Sequence[str] = (),
+        past: PlanHistory | None = None,
     ) -> list[PlannedQuestion]:
-        """N questions over the chosen topics (titles, case-insensitive; None = all)."""
+        """N questions over the chosen topics (titles, case-insensitive; None = all).
+
+        `history` is mastery per key point; `past` what earlier sessions asked.
+        """
         targets = self.targets
         if topics:
             wanted = {t.strip().lower() for t in topics}
@@ -172,7 +177,7 @@ class Interviewer:
             raise PrepAgentError("The notes have no key points, goals or practice notes to ask "
                                  "about: add items with **Key Point** lines to a notes file")
         planned = plan_questions(targets, self.prompt_set, n, seed=self.seed, history=history,
-                                 asked=asked)
+                                 asked=asked, past=past)
         if not planned:
             raise PrepAgentError(
                 f"Prompt set {self.prompt_set.name!r} has no offline templates for these notes: "
@@ -263,6 +268,7 @@ class Interviewer:
                 target_sentences=(target.sentences or self.prompt_set.settings.drill_sentences)
                 if planned.type == "drill" else None,
                 resume_fact=target.resume_fact, citations=cites, prompt_set=self.prompt_set.name,
+                template=template_key(planned.type, target.kind, planned.template_index),
                 prompt_hash=self.prompt_set.hash, engine=engine,  # type: ignore[arg-type]
                 engine_note=note,
             )
@@ -276,99 +282,77 @@ class Interviewer:
     # --- follow-ups --------------------------------------------------------------------------
 
     def stream_follow_up(
-        self, question: Question, score: ScoreLike, answer: str = ""
+        self, question: Question, score: ScoreLike, answer: str = "",
+        thread: Sequence[tuple[Question, str, ScoreLike | None]] | None = None,
     ) -> Stream[Question] | None:
-        """A follow-up aimed at the weakest missed key point, or None when none is due."""
+        """A follow-up aimed at what the thread still lacks, or None when none is due.
+
+        `thread` is the main question and its follow-ups so far, with answers and scores,
+        ending with this answer; without it the thread is this one answer.
+        """
         if question.followup_depth >= self.prompt_set.settings.followups_per_question:
             return None
-        miss = weakest_miss(score.key_points)
-        if miss is None:
+        turns = list(thread) if thread else [(question, answer, score)]
+        main = turns[0][0]
+        key_points = main.thread_key_points or main.target_key_points
+        answers = [ThreadAnswer(text, s) for _, text, s in turns]
+        probe = plan_follow_up(self.prompt_set, self.seed, main, key_points, question, answers)
+        if probe is None:
             return None
-        status = miss.status
-        subject = follow_up_subject(question, miss.key_point)
-        known = (question.text, subject)
-        fallback = offline_follow_up(self.prompt_set, self.seed, question, status, subject,
-                                     miss.key_point, known)
+        subject = probe.subject
+        known = (question.text, subject, *(text for _, text, _ in turns))
+        contained = frozenset(detect([text for _, text, _ in turns]))
         messages = None
         if self.chat_model is not None:
             messages = self.prompt_set.followup_template(self.compact).invoke({
                 **self.prompt_set.partial_vars(),
                 "topic": clean_title(question.topic), "subject": subject,
                 "question": question.text, "answer": judge_variables("", answer, [])["answer"],
-                "missed_key_point": miss.key_point,
-                "status": STATUS_PHRASE.get(status, status),
+                "missed_key_point": probe.secret,
+                "status": STATUS_PHRASE.get(probe.status, probe.status),
                 "grounding": _bullets([f"[{c.source}:{c.line}] ({c.kind}) {c.text}"
                                        for c in question.citations]),
-                "draft": fallback, "depth": str(question.followup_depth + 1),
+                "draft": probe.text, "depth": str(question.followup_depth + 1),
             })
         limit = self.prompt_set.settings.max_question_chars
 
         def check(text: str) -> str | None:
-            if leaks(text, miss.key_point, *known):
+            if leaks(text, probe.secret, *known):
                 return "it gave the key point away"
+            if asks_for(text) & contained:
+                return "it asked for something the answers already gave"
             return f"longer than {limit} characters" if len(text) > limit else None
 
-        text = TextStream(self.chat_model, messages, fallback, check=check,
+        text = TextStream(self.chat_model, messages, probe.text, check=check,
                           clean=clean_llm_question, max_chars=3 * limit)
         depth = question.followup_depth + 1
 
         def build(wording: str, engine: str, note: str | None) -> Question:
             return question.model_copy(update={
                 "id": f"{question.id}.f{depth}", "text": wording, "subject": subject,
-                "target_key_points": [miss.key_point], "engine": engine, "engine_note": note,
+                "target_key_points": list(probe.key_points), "thread_key_points": key_points,
+                "probe": probe.gap.name if probe.gap.kind == "element" else None,
+                "engine": engine, "engine_note": note,
                 "parent_id": question.id, "followup_depth": depth,
                 "prompt_set": self.prompt_set.name, "prompt_hash": self.prompt_set.hash,
             })
 
         return text.map(lambda wording: build(wording, text.engine, text.note))
 
-    def follow_up(self, question: Question, score: ScoreLike, answer: str = "") -> Question | None:
-        """The follow-up Question, or None when the answer covered everything or K is reached."""
-        stream = self.stream_follow_up(question, score, answer)
+    def follow_up(
+        self, question: Question, score: ScoreLike, answer: str = "",
+        thread: Sequence[tuple[Question, str, ScoreLike | None]] | None = None,
+    ) -> Question | None:
+        """The follow-up Question, or None when the thread covers the point or K is reached."""
+        stream = self.stream_follow_up(question, score, answer, thread)
         return None if stream is None else stream.result()
 
     # --- summary -----------------------------------------------------------------------------
 
-    def summary(self, results: Sequence[tuple[Question, ScoreLike | None]]) -> str:
-        """A short end-of-session report: scores, strengths and what to practise next."""
-        scored = [(q, s) for q, s in results if s is not None]
-        mains = [q for q, _ in results if q.parent_id is None]
-        lines = [f"Session summary: {len(mains)} question(s), "
-                 f"{len(results) - len(mains)} follow-up(s), prompt set {self.prompt_set.name}."]
-        if not scored:
-            lines.append("No answers were scored, so there is nothing to grade yet.")
-            return "\n".join(lines)
-        average = sum(float(s.overall) for _, s in scored) / len(scored)
-        best = max(scored, key=lambda r: float(r[1].overall))
-        worst = min(scored, key=lambda r: float(r[1].overall))
-        lines.append(f"Average score: {average:.0f}/100.")
-        lines.append(f"Best: {best[1].overall:.0f}/100 on \"{best[0].text}\"")
-        if worst is not best:
-            lines.append(f"Lowest: {worst[1].overall:.0f}/100 on \"{worst[0].text}\"")
-        levels = mastery_from_results(scored)
-        strong = [kp for kp, m in levels.items() if m >= 0.75]
-        weak = [kp for kp, m in levels.items() if m < 0.5]
-        cite = {kp: c for q, _ in scored for kp in q.target_key_points for c in q.citations[:1]}
-        if strong:
-            lines.append("Covered well:")
-            lines += [f"  - {kp}" for kp in strong]
-        if weak:
-            lines.append("Work on next (the planner will ask these first next time):")
-            lines += [f"  - {kp}" + (f" ({cite[kp].source}:{cite[kp].line})" if kp in cite else "")
-                      for kp in weak]
-        else:
-            lines.append("No key point was missed: try a stricter prompt set such as bar-raiser.")
-        return "\n".join(lines)
-
-
-def mastery_from_results(
-    results: Sequence[tuple[Question, ScoreLike | None]],
-) -> dict[str, float]:
-    """Key point -> mean mastery 0..1 over the session, ready for `Interviewer.plan(history=)`."""
-    totals: dict[str, list[float]] = {}
-    for _, score in results:
-        if score is None:
-            continue
-        for kp in score.key_points:
-            totals.setdefault(kp.key_point, []).append(MASTERY.get(kp.status, 0.0))
-    return {kp: sum(v) / len(v) for kp, v in totals.items()}
+    def summary(
+        self, results: Sequence[tuple[Question, OverallLike | None]],
+        counts: SessionCounts | None = None, answers: Sequence[str] | None = None,
+        mastery: Mapping[str, float] | None = None,
+    ) -> str:
+        """A short end-of-session report (see interview.summary.session_summary)."""
+        return session_summary(self.prompt_set.name, results, counts, answers, mastery)

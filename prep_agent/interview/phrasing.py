@@ -115,6 +115,8 @@ def subject_of(text: str, *titles: str) -> str | None:
     phrase = " ".join(run)
     if article and phrase.islower():
         phrase = f"{article.group(1).lower()} {phrase}"  # "the control plane", not "control plane"
+    elif article and len(run) == 1 and run[0].istitle():
+        phrase = f"the {phrase}"  # "A Deployment rolls out ..." -> "the Deployment"
     return phrase
 
 

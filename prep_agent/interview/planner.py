@@ -7,6 +7,8 @@ import random
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -25,6 +27,8 @@ from prep_agent.prompts import FieldKind, PromptSet, QuestionType, render_offlin
 
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 WORD_NUMBERS = {word: n for n, word in NUMBER_WORDS.items()}
+TIP = re.compile(r"\bif\s+(?:you(?:'re|\s+are)\s+)?asked\s+(?:about|on|how)\s+([^,:;.“\"]{3,60})",
+                 re.IGNORECASE)
 PRACTICE = re.compile(
     r"\b(?:explain|describe|pitch|summari[sz]e|present|define|introduce)\s+(.+?)\s+in\s+"
     r"(\d+|one|two|three|four|five|six)\s+sentences?",
@@ -80,6 +84,18 @@ def item_subject(item: Item, topic_title: str, context: str = "") -> str:
     return with_article(named)
 
 
+_TITLE_TAIL = re.compile(r"\s+(?:for|in|at|with|from|vs\.?|versus)\s+.*$|\s*[:—–-]\s+.*$",
+                         re.IGNORECASE)
+
+
+def topic_subject(topic: Topic, context: str = "") -> str:
+    """A noun phrase for the whole topic, never its file title: 'Kubernetes for TPMs' ->
+    'Kubernetes', 'DGX Systems (AI Supercomputers)' -> 'DGX systems'."""
+    head = _TITLE_TAIL.sub("", clean_title(topic.title)).strip() or clean_title(topic.title)
+    words = [w for w in head.split() if w.lower() not in GENERIC_TITLE_WORDS] or head.split()
+    return with_article(natural_case(" ".join(words), context or topic_text(topic)))
+
+
 def topic_text(topic: Topic) -> str:
     """Everything a topic says, without its title: the evidence for how words are cased."""
     parts = [*topic.header().values(), *(n.text for n in topic.notes),
@@ -100,7 +116,7 @@ def _sentences(text: str) -> list[str]:
 def topic_targets(topic: Topic, drill_sentences: int = 2) -> list[Target]:
     """Every askable thing in a topic, in note order."""
     context = topic_text(topic)
-    title = with_article(natural_case(clean_title(topic.title), context))
+    title = topic_subject(topic, context)
     avoid = [n.text for n in topic.avoid()]
     targets: list[Target] = []
 
@@ -120,6 +136,15 @@ def topic_targets(topic: Topic, drill_sentences: int = 2) -> list[Target]:
             kind: FieldKind = "key_point" if item.key_point else "goal"
             add(kind, item.title, main, subject, item.lines.get(kind, item.line), [main],
                 resume_links=links)
+        tip = TIP.search(item.interview_tip or "")
+        if tip and main:
+            # "If asked about scaling tools, say: '...'" is a question the notes expect.
+            quoted = re.search(r"[“\"](.+?)[”\"]", item.interview_tip or "")
+            asked_about = tip.group(1).strip()
+            add("goal", item.title, item.interview_tip or "",
+                asked_about if not is_dangling(asked_about) else subject,
+                item.lines.get("interview_tip", item.line),
+                _sentences(quoted.group(1)) if quoted else [main], resume_links=links)
         if item.resume_link and main:
             add("resume_link", item.title, item.resume_link, subject,
                 item.lines.get("resume_link", item.line), [main], resume_links=links,
@@ -180,6 +205,76 @@ def mastery_of(target: Target, history: Mapping[str, float] | None) -> float:
     return min(known) if known else 0.5
 
 
+@dataclass(frozen=True)
+class PlanHistory:
+    """What earlier sessions asked: times each unit was asked, and the templates and resume
+    facts of the last session (not repeated in the next one when there is another choice)."""
+
+    asked_units: Mapping[str, int] = field(default_factory=dict)
+    recent_templates: frozenset[str] = frozenset()
+    recent_facts: frozenset[str] = frozenset()
+
+
+ITEM_KINDS = frozenset({"key_point", "goal", "resume_link"})
+
+
+def unit_key(topic: str, item: str, kind: str, target_id: str) -> str:
+    """What coverage counts: a checklist item, or one topic-level target (tie-in, practice)."""
+    if item and kind in ITEM_KINDS:
+        return f"{topic}\x1f{item}"
+    return f"{topic}\x1f#{target_id}"
+
+
+def unit_of(target: Target) -> str:
+    """The coverage unit a target belongs to."""
+    return unit_key(target.topic, target.item, target.kind, target.id)
+
+
+def template_key(qtype: str, kind: str, index: int) -> str:
+    """Names one offline template of a prompt set, for the no-repeat history."""
+    return f"{qtype}/{kind}/{index}"
+
+
+def history_from_sessions(sessions: Sequence[Sequence[Mapping[str, Any]]]) -> PlanHistory:
+    """The planner's history from earlier sessions' main questions (Question dicts), oldest
+    session first."""
+    counts: Counter[str] = Counter()
+    for questions in sessions:
+        for q in questions:
+            kind = str(q.get("target_id", "")).split("-", 1)[0]
+            counts[unit_key(str(q.get("topic", "")), str(q.get("item", "")), kind,
+                            str(q.get("target_id", "")))] += 1
+    last = sessions[-1] if sessions else []
+    return PlanHistory(
+        asked_units=dict(counts),
+        recent_templates=frozenset(str(q["template"]) for q in last if q.get("template")),
+        recent_facts=frozenset(str(q["resume_fact"]) for q in last
+                               if q.get("resume_fact") and q.get("type") == "behavioral"),
+    )
+
+
+def _base_order(units: Mapping[str, Sequence[Target]], rng: random.Random) -> list[str]:
+    """Checklist items before topic-level units, topics taken in turn so each comes early."""
+    topics = list(dict.fromkeys(ts[0].topic for ts in units.values()))
+    rng.shuffle(topics)
+    order: list[str] = []
+    for item_level in (True, False):
+        queues = [[u for u, ts in units.items() if ts[0].topic == topic
+                   and (ts[0].item != "" and ts[0].kind in ITEM_KINDS) == item_level]
+                  for topic in topics]
+        while any(queues):
+            for queue in queues:
+                if queue:
+                    order.append(queue.pop(0))
+    return order
+
+
+def _known(target: Target, history: Mapping[str, float] | None) -> bool:
+    if not history:
+        return False
+    return any(k in history for k in (target.id, target.text, *target.key_points))
+
+
 def plan_questions(
     targets: Sequence[Target],
     prompt_set: PromptSet,
@@ -187,74 +282,115 @@ def plan_questions(
     seed: int = 0,
     history: Mapping[str, float] | None = None,
     asked: Sequence[str] = (),
+    past: PlanHistory | None = None,
 ) -> list[PlannedQuestion]:
-    """N questions: each target once per round, weakest first, mixing types, no repeated text.
+    """N questions: every unit (checklist item, then topic-level target) once before any is
+    asked again, counting earlier sessions; weak units first only among those already asked;
+    question types, targets, resume facts and templates rotate.
 
     Stops early (fewer than n) only when every target/type/template combination is used up.
     """
     rng = random.Random(seed)
-    askable = [t for t in targets if eligible_types(t, prompt_set)]
-    used_text = {a.strip().lower() for a in asked}
-    type_counts: Counter[str] = Counter()
+    past = past or PlanHistory()
+    units: dict[str, list[Target]] = {}
+    for target in targets:
+        if eligible_types(target, prompt_set):
+            units.setdefault(unit_of(target), []).append(target)
+    base = {u: i for i, u in enumerate(_base_order(units, rng))}
+    # A unit with a known mastery was asked before, even when the session history is gone.
+    count = {u: past.asked_units.get(u, 0) or int(any(_known(t, history) for t in ts))
+             for u, ts in units.items()}
+    weakness = {u: min(round(mastery_of(t, history) * 4) / 4 for t in ts)
+                for u, ts in units.items()}
+    state = _State(used_text={a.strip().lower() for a in asked}, recent=past)
     planned: list[PlannedQuestion] = []
-    round_no = 0
-    while len(planned) < n and askable:
-        order = _interleave(askable, rng)
-        # Weak points first; the interleaved order breaks ties so question kinds alternate.
-        order.sort(key=lambda t: round(mastery_of(t, history) * 4) / 4)
-        added = 0
-        for target in order:
-            if len(planned) == n:
-                break
-            choice = _choose(target, prompt_set, round_no, rng, type_counts, used_text,
+    while len(planned) < n and units:
+        # Never-asked units in base order; then units with a target this session has not
+        # asked, least asked and weakest first.
+        previous = planned[-1].type if planned else None
+        order = sorted(units, key=lambda u: (
+            count[u] > 0, all(state.targets[t.id] for t in units[u]), count[u],
+            weakness[u] if count[u] else 0,
+            _type_penalty(units[u], prompt_set, state, previous) if count[u] else 0, base[u]))
+        for unit in order:
+            choice = _choose(units[unit], prompt_set, rng, state,
                              planned[-1].type if planned else None)
             if choice is None:
                 continue
-            qtype, index, text = choice
-            used_text.add(text.strip().lower())
-            type_counts[qtype] += 1
+            target, qtype, index, text = choice
+            state.note(target, qtype, index, text)
             planned.append(PlannedQuestion(
                 id=f"{target.id}-{qtype}-{index}", type=qtype, target=target,
-                template_index=index, round=round_no, offline_text=text,
+                template_index=index, round=count[unit], offline_text=text,
             ))
-            added += 1
-        if added == 0:
+            count[unit] += 1
             break
-        round_no += 1
+        else:
+            break
     return planned
 
 
-KIND_GROUPS: tuple[tuple[FieldKind, ...], ...] = (
-    ("key_point", "goal"), ("resume_link", "resume_tie_in"), ("practice",),
-)
+def _type_penalty(targets: Sequence[Target], prompt_set: PromptSet, state: _State,
+                  previous: QuestionType | None) -> int:
+    """How overused the unit's best question type is (ties between asked units rotate types)."""
+    fresh = [t for t in targets if not state.targets[t.id]] or list(targets)
+    return min(2 * state.types[q] + (q == previous)
+               for t in fresh for q in eligible_types(t, prompt_set))
 
 
-def _interleave(targets: Sequence[Target], rng: random.Random) -> list[Target]:
-    """Key points, resume links and practice notes taken in turn, key points first."""
-    groups = [[t for t in targets if t.kind in kinds] for kinds in KIND_GROUPS]
-    for group in groups:
-        rng.shuffle(group)
-    order: list[Target] = []
-    while any(groups):
-        for group in groups:
-            if group:
-                order.append(group.pop(0))
-    return order
+@dataclass
+class _State:
+    """What this session has used so far."""
+
+    used_text: set[str]
+    recent: PlanHistory
+    types: Counter[str] = field(default_factory=Counter)
+    targets: Counter[str] = field(default_factory=Counter)
+    templates: set[str] = field(default_factory=set)
+    facts: set[str] = field(default_factory=set)
+
+    def note(self, target: Target, qtype: QuestionType, index: int, text: str) -> None:
+        self.used_text.add(text.strip().lower())
+        self.types[qtype] += 1
+        self.targets[target.id] += 1
+        self.templates.add(template_key(qtype, target.kind, index))
+        if qtype == "behavioral" and target.resume_fact:
+            self.facts.add(target.resume_fact)
 
 
 def _choose(
-    target: Target, prompt_set: PromptSet, round_no: int, rng: random.Random,
-    type_counts: Counter[str], used_text: set[str], previous: QuestionType | None,
-) -> tuple[QuestionType, int, str] | None:
-    preferred = eligible_types(target, prompt_set)
-    # Least-used type first mixes the session; a different type than the last one breaks ties.
-    types = sorted(preferred, key=lambda t: (type_counts[t], t == previous, preferred.index(t)))
-    for qtype in types:
-        templates = prompt_set.templates.for_type(qtype)[target.kind]
-        start = (round_no + rng.randrange(len(templates))) % len(templates)
-        for step in range(len(templates)):
-            index = (start + step) % len(templates)
-            text = render_offline(templates[index], offline_values(target, prompt_set, qtype))
-            if text.strip().lower() not in used_text:
-                return qtype, index, text
+    targets: Sequence[Target], prompt_set: PromptSet, rng: random.Random, state: _State,
+    previous: QuestionType | None,
+) -> tuple[Target, QuestionType, int, str] | None:
+    """The unit's least-used target, an unused resume fact, the least-used type (not the last
+    one), and a template not used in this session nor, when there is another, the last one."""
+    options = []
+    for target in targets:
+        preferred = eligible_types(target, prompt_set)
+        for qtype in preferred:
+            fact = target.resume_fact if qtype == "behavioral" else None
+            stale_fact = bool(fact) and (fact in state.facts or fact in state.recent.recent_facts)
+            options.append(((state.targets[target.id], stale_fact, state.types[qtype],
+                             qtype == previous, preferred.index(qtype)), target, qtype))
+    options.sort(key=lambda o: o[0])
+    # An unasked target first; then fresh templates, ones the last session used, this
+    # session's own.
+    tiers = sorted({o[0][0] for o in options})
+    for tier, level in ((tier, level) for tier in tiers for level in range(3)):
+        for rank, target, qtype in options:
+            if rank[0] != tier:
+                continue
+            templates = prompt_set.templates.for_type(qtype)[target.kind]
+            start = rng.randrange(len(templates))
+            for step in range(len(templates)):
+                index = (start + step) % len(templates)
+                key = template_key(qtype, target.kind, index)
+                stale = 2 if key in state.templates else (
+                    1 if key in state.recent.recent_templates else 0)
+                if stale != level:
+                    continue
+                text = render_offline(templates[index],
+                                      offline_values(target, prompt_set, qtype))
+                if text.strip().lower() not in state.used_text:
+                    return target, qtype, index, text
     return None

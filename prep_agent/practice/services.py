@@ -20,13 +20,20 @@ from prep_agent.knowledge.library import RESUME_FILE, NotesLoad, load_resume
 from prep_agent.knowledge.models import Topic
 from prep_agent.knowledge.source import NotesSource
 from prep_agent.knowledge.uploads import CheckedUpload, check_upload, save_upload
-from prep_agent.llm import Engine, EngineKind
+from prep_agent.llm import Engine, EngineKind, build_openai_client
 from prep_agent.practice import factory
 from prep_agent.practice.engine import start_engine
+from prep_agent.practice.preferences import active_prompt_set, load_preferences
 from prep_agent.practice.session import PracticeSession, TurnResult, model_answer
-from prep_agent.prompts import PromptLibrary, PromptSet, PromptSetInfo
+from prep_agent.practice.spoken import HeardAnswer, PacePoint, hear_answer, pace_by_session
+from prep_agent.practice.spoken import submit_spoken as submit_spoken_answer
+from prep_agent.prompt_library import PromptLibrary
+from prep_agent.prompts import PromptSet, PromptSetInfo
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.store import TranscriptStore
+from prep_agent.voice.audio import delete_session_audio, turn_audio_files
+from prep_agent.voice.speak import Speech, load_voice, speak_cached
+from prep_agent.voice.transcribe import Transcriber, TranscriberKind, build_transcriber
 
 if TYPE_CHECKING:
     # chromadb and onnxruntime load on first use (Services.load_backend), not at import time.
@@ -68,6 +75,7 @@ class Services:
     drill: DrillStore
     _notes_cache: tuple[Any, NotesLoad] | None = field(default=None, repr=False)
     given_encoder: MiniLMEncoder | None = field(default=None, repr=False)
+    given_transcriber: Transcriber | None = field(default=None, repr=False)
     _encoder: Encoder | None = field(default=None, repr=False)
     _backend: _Backend | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -182,11 +190,8 @@ class Services:
 
     def active_prompt_set(self) -> str:
         """The prompt set chosen in the app, else the one from settings."""
-        name = str(self._preferences().get("prompt_set") or self.settings.prompt_set)
         valid = [p.name for p in self.prompt_sets() if p.valid]
-        if name in valid or not valid:
-            return name
-        return valid[0]
+        return active_prompt_set(self.preferences_path, self.settings.prompt_set, valid)
 
     def set_active_prompt_set(self, name: str) -> None:
         """Make a valid prompt set the default for new interviews."""
@@ -198,11 +203,7 @@ class Services:
         return self.prompts.check_copy(source, new_name, yaml_text)
 
     def _preferences(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.preferences_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+        return load_preferences(self.preferences_path)
 
     def _save_preferences(self, prefs: dict[str, Any]) -> None:
         path = self.preferences_path
@@ -251,9 +252,11 @@ class Services:
         return DrillDesk(self.drill, self.topics())
 
     def delete_session(self, session_id: int) -> None:
-        """Delete a session; the cards it reviewed are rescheduled from their other reviews."""
+        """Delete a session and its recordings; the cards it reviewed are rescheduled from their
+        other reviews."""
         self.transcripts.delete_session(session_id)
         self.drill.refresh()
+        delete_session_audio(self.settings.home, session_id)
 
     def resume_practice(self, session_id: int) -> tuple[PracticeSession, list[TurnResult]]:
         """Carry on an unfinished session with the prompt set and seed it started with."""
@@ -263,6 +266,45 @@ class Services:
     def model_answer(question: Question | None) -> str:
         """The model answer assembled from the notes behind a stored question ('' if unknown)."""
         return "" if question is None else model_answer(question)
+
+    # -- voice
+
+    def transcriber_kinds(self) -> list[str]:
+        """Transcribers the user may choose: local always, OpenAI only when a key is set."""
+        kinds = [TranscriberKind.LOCAL.value]
+        if self.settings.openai_api_key:
+            kinds.append(TranscriberKind.OPENAI.value)
+        return kinds
+
+    def transcriber(self, kind: str | None = None) -> Transcriber:
+        """The chosen transcriber (the local model is loaded once per process)."""
+        chosen = TranscriberKind(kind or self.settings.transcriber)
+        if chosen is TranscriberKind.LOCAL and self.given_transcriber is not None:
+            return self.given_transcriber
+        client = build_openai_client(self.settings) if chosen is TranscriberKind.OPENAI else None
+        return build_transcriber(chosen, models_dir=self.settings.models_dir, client=client)
+
+    def hear(self, wav: bytes, question: Question | None, kind: str | None = None) -> HeardAnswer:
+        """Check and transcribe a recorded answer, with its pace, pauses and fillers."""
+        return hear_answer(self.transcriber(kind), wav, question)
+
+    def submit_spoken(self, practice: PracticeSession, turn_id: int, heard: HeardAnswer,
+                      text: str) -> TurnResult:
+        """Grade the (edited) transcript through the guarded write, keeping the recording."""
+        return submit_spoken_answer(practice, turn_id, self.settings.home, heard, text)
+
+    def speak(self, text: str) -> Speech:
+        """The question read aloud (Piper, else espeak-ng), cached per text."""
+        return speak_cached(load_voice(), text, self.settings.home)
+
+    def turn_recordings(self, session_id: int, turn_id: int) -> list[tuple[str, bytes]]:
+        """(file name, WAV bytes) of a turn's recordings, oldest first."""
+        return [(p.name, p.read_bytes())
+                for p in turn_audio_files(self.settings.home, session_id, turn_id)]
+
+    def pace_history(self) -> list[PacePoint]:
+        """Pace and fillers of spoken answers per session, for the Review chart."""
+        return pace_by_session(self.transcripts)
 
     # -- transcripts
 
@@ -288,6 +330,7 @@ def build_services(
     chat_model: BaseChatModel | None = None,
     encoder: MiniLMEncoder | None = None,
     engine: Engine | None = None,
+    transcriber: Transcriber | None = None,
 ) -> Services:
     """Open the cheap services now; the encoder and the Chroma store load on first use.
 
@@ -298,8 +341,9 @@ def build_services(
     transcripts = TranscriptStore(conn, secrets=settings.secrets)
     return Services(
         settings=settings,
-        prompts=PromptLibrary(settings.prompts_dir), transcripts=transcripts,
+        prompts=PromptLibrary.from_settings(settings), transcripts=transcripts,
         engine=engine if engine is not None else start_engine(settings, chat_model),
         uploads_dir=uploads_dir, preferences_path=preferences_path, given_encoder=encoder,
+        given_transcriber=transcriber,
         drill=DrillStore(conn),
     )

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from prep_agent.drill.store import DrillStore, ReviewRecord
 from prep_agent.drill.views import retrievability_by_key_point
 from prep_agent.errors import PrepAgentError, StaleAnswerError, TranscriptError
+from prep_agent.grading.delivery import SpokenDelivery
 from prep_agent.grading.models import Encoder, Score, ScoreRequest
 from prep_agent.grading.rubric import Rubric
 from prep_agent.grading.scoring import make_grader
@@ -26,9 +27,9 @@ from prep_agent.interview.interviewer import (
     Citation,
     Interviewer,
     Question,
-    mastery_from_results,
 )
-from prep_agent.interview.planner import PlannedQuestion
+from prep_agent.interview.planner import PlannedQuestion, history_from_sessions
+from prep_agent.interview.summary import SessionCounts
 from prep_agent.llm import Engine, offline_engine
 from prep_agent.streaming import Stream
 from prep_agent.text.redact import settings_snapshot
@@ -41,6 +42,7 @@ from prep_agent.transcripts.records import (
     question_caption,
 )
 from prep_agent.transcripts.store import TranscriptStore
+from prep_agent.transcripts.threads import thread_coverage_text, thread_so_far
 
 Scorer = Callable[[ScoreRequest], Score]
 STALE_MESSAGES = {
@@ -118,6 +120,7 @@ class TurnResult:
     notes: list[Citation]
     model_answer: str
     timings: dict[str, float] = field(default_factory=dict)
+    thread_coverage: str | None = None  # the thread so far, e.g. "75% over 2 answer(s)"
     reviews: list[ReviewRecord] = field(default_factory=list)  # drill cards rated as a thread ended
 
 
@@ -214,7 +217,10 @@ class PracticeSession:
         history: Mapping[str, float] | None = None, meta: Mapping[str, Any] | None = None,
         plan: Sequence[PlannedQuestion] | None = None,
     ) -> int:
-        """Plan N questions (least recalled first; a drill passes its `plan`); returns the id."""
+        """Plan N questions (least recalled first; a drill passes its `plan`); returns the id.
+
+        Every checklist item is asked before any repeats, counting earlier sessions.
+        """
         if plan is not None:
             if not plan:
                 raise PrepAgentError("Nothing to drill: no card is due or new for these notes")
@@ -223,9 +229,10 @@ class PracticeSession:
             if n_questions < 1:
                 raise PrepAgentError(f"Ask for at least 1 question (got {n_questions})")
             if history is None:
-                history = (retrievability_by_key_point(self.drill) if self.drill is not None
-                           else self.transcripts.mastery_by_key_point())
-            self.plan = self.interviewer.plan(n_questions, topics=topics, history=history)
+                history = self.mastery_levels()
+            past = history_from_sessions(self.transcripts.asked_main_questions())
+            self.plan = self.interviewer.plan(n_questions, topics=topics, history=history,
+                                              past=past)
         chosen = sorted({p.target.topic for p in self.plan})
         ps = self.interviewer.prompt_set
         self.session_id = self.transcripts.start_session(
@@ -237,6 +244,13 @@ class PracticeSession:
         )
         self._current = None
         return self.session_id
+
+    def mastery_levels(self) -> dict[str, float]:
+        """Mastery per key point, the one definition the summary, Review and the planner share:
+        FSRS retrievability of its drill card (thread-credit EMA without a drill store)."""
+        if self.drill is not None:
+            return retrievability_by_key_point(self.drill)
+        return self.transcripts.mastery_by_key_point()
 
     def _sid(self) -> int:
         if self.session_id is None:
@@ -304,11 +318,14 @@ class PracticeSession:
                                 follow_up=place.follow_up, parent_turn_id=root,
                                 turn_id=turn.id)
 
-    def submit(self, turn_id: int, answer: str) -> TurnResult:
+    def submit(self, turn_id: int, answer: str,
+               spoken: Callable[[int], SpokenDelivery] | None = None) -> TurnResult:
         """Save the answer to `turn_id` if it still waits for one, score it, line up a follow-up.
 
         Raises StaleAnswerError (nothing written, the text kept) when another tab answered or
-        skipped that question, or ended the session.
+        skipped that question, or ended the session. `spoken` runs once the answer is saved and
+        before scoring: it keeps the recording with the turn and returns the pace, pauses and
+        fillers that join the score's delivery section.
         """
         turn = self.transcripts.get_turn(turn_id)
         if turn.session_id != self._sid():
@@ -327,7 +344,8 @@ class PracticeSession:
         if self._current is not None and self._current.recorded and \
                 self._current.turn_id == turn_id:
             self._current = None
-        score, error = self._score(turn_id, question, answer, timings)
+        delivery = self._spoken(turn_id, spoken) if spoken is not None else None
+        score, error, coverage = self._score(turn_id, question, answer, timings, delivery)
         follow = self._follow_up(turn, question, score) if score is not None else None
         if follow is not None:
             self._current = follow
@@ -335,8 +353,16 @@ class PracticeSession:
         return TurnResult(
             turn_id=turn_id, question=question, answer=answer, score=score, error=error,
             follow_up=follow, notes=list(question.citations), model_answer=model_answer(question),
-            timings=timings, reviews=reviews,
+            timings=timings, thread_coverage=coverage, reviews=reviews,
         )
+
+    def _spoken(self, turn_id: int,
+                spoken: Callable[[int], SpokenDelivery]) -> SpokenDelivery | None:
+        try:
+            return spoken(turn_id)
+        except (PrepAgentError, OSError) as exc:  # the answer is saved; grade it without pacing
+            log.warning("Turn %s: recording not kept (%s)", turn_id, exc)
+            return None
 
     def _rate(self, root_turn_id: int | None) -> list[ReviewRecord]:
         """Rate the drill cards of an ended thread (every thread when None)."""
@@ -349,31 +375,41 @@ class PracticeSession:
             return []
 
     def _score(
-        self, turn_id: int, question: Question, answer: str, timings: dict[str, float]
-    ) -> tuple[Score | None, str | None]:
+        self, turn_id: int, question: Question, answer: str, timings: dict[str, float],
+        spoken: SpokenDelivery | None = None,
+    ) -> tuple[Score | None, str | None, str | None]:
+        """Score and save; returns (score, error, thread coverage text)."""
         t0 = time.perf_counter()
         try:
             score = self.scorer(ScoreRequest.model_validate(question.score_request(answer)))
+            if spoken is not None:
+                delivery = score.delivery.model_copy(update={"spoken": spoken})
+                score = score.model_copy(update={"delivery": delivery})
         except Exception as exc:  # noqa: BLE001 - the answer is saved; report and carry on
             timings["score_ms"] = round((time.perf_counter() - t0) * 1000, 2)
             error = f"Scoring failed ({type(exc).__name__}: {exc}); the answer is saved"
             self.transcripts.save_score_error(turn_id, error, timings)
-            return None, error
+            return None, error, None
         timings["score_ms"] = round((time.perf_counter() - t0) * 1000, 2)
         ledger = [KeyPointResult(kp.key_point, kp.status, kp.strength, list(kp.evidence),
                                  question.topic) for kp in score.key_points]
-        self.transcripts.save_score(turn_id, score.model_dump(mode="json"), float(score.overall),
-                                    ledger, timings)
-        return score, None
+        # The card shows how much of the point the thread has made so far, this answer included.
+        coverage = thread_coverage_text(self._session().turns, turn_id, answer, score)
+        stored = {**score.model_dump(mode="json"), "thread_coverage": coverage}
+        self.transcripts.save_score(turn_id, stored, float(score.overall), ledger, timings)
+        return score, None, coverage
 
     def _follow_up(self, turn: Turn, question: Question, score: Score) -> PracticeQuestion | None:
         if not self.follow_ups:
             return None
-        stream = self.interviewer.stream_follow_up(question, score, turn.answer or "")
+        root = turn.parent_id if turn.parent_id is not None else turn.id
+        session = self._session()
+        thread = thread_so_far(session.turns, turn.id, score)
+        stream = self.interviewer.stream_follow_up(question, score, turn.answer or "",
+                                                   thread or None)
         if stream is None:
             return None
-        root = turn.parent_id if turn.parent_id is not None else turn.id
-        place = {n.turn.id: n for n in self._session().numbered_turns()}.get(root)
+        place = {n.turn.id: n for n in session.numbered_turns()}.get(root)
         depth = question.followup_depth + 1
         return PracticeQuestion(stream, self._record(f"{root}.f{depth}", root),
                                 number=place.number if place else 1, follow_up=depth,
@@ -397,15 +433,24 @@ class PracticeSession:
         """End the session with the interviewer's summary (unanswered questions stay recorded)."""
         self._rate(None)  # threads not rated yet (exam mode, an interrupted follow-up)
         session = self._session()
-        results = _results(session)
-        text = self.interviewer.summary(results)
+        answered = [t for t in session.turns if t.asked is not None and t.answer is not None]
+        results = [(t.asked, t.graded) for t in answered if t.asked is not None]
         scored = [s for _, s in results if s is not None]
-        average = round(sum(s.overall for s in scored) / len(scored), 1) if scored else None
-        summary = PracticeSummary(
-            session_id=session.id, text=text, average=average,
+        # Counts come from the transcript: every question and follow-up asked, answered or not.
+        counts = SessionCounts(
             questions=sum(1 for t in session.turns if t.parent_id is None),
             follow_ups=sum(1 for t in session.turns if t.parent_id is not None),
-            scored=len(scored), mastery=mastery_from_results(results),
+            answered=len(answered), scored=len(scored))
+        # Mastery over every session (the Review page's numbers), for this session's points.
+        levels = self.mastery_levels()
+        asked = {kp for q, _ in results for kp in (q.thread_key_points or q.target_key_points)}
+        mastery = {kp: levels[kp] for kp in asked if kp in levels}
+        text = self.interviewer.summary(results, counts, [t.answer or "" for t in answered],
+                                        mastery)
+        average = round(sum(s.overall for s in scored) / len(scored), 1) if scored else None
+        summary = PracticeSummary(
+            session_id=session.id, text=text, average=average, questions=counts.questions,
+            follow_ups=counts.follow_ups, scored=counts.scored, mastery=mastery,
         )
         self.transcripts.end_session(session.id, {
             "text": text, "average": average, "questions": summary.questions,
@@ -451,16 +496,13 @@ class PracticeSession:
         score = last.graded
         if score is None and last.score_error is None:
             timings: dict[str, float] = {}
-            score, error = self._score(last.id, question, last.answer, timings)
+            score, error, coverage = self._score(last.id, question, last.answer, timings)
             follow = self._follow_up(last, question, score) if score is not None else None
             late.append(TurnResult(last.id, question, last.answer, score, error, follow,
-                                   list(question.citations), model_answer(question), timings))
+                                   list(question.citations), model_answer(question), timings,
+                                   coverage))
             self._current = follow
         elif score is not None:
             self._current = self._follow_up(last, question, score)
         return late
 
-
-def _results(session: Session) -> list[tuple[Question, Score | None]]:
-    return [(t.asked, t.graded) for t in session.turns
-            if t.asked is not None and t.answer is not None]

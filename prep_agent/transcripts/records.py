@@ -83,7 +83,11 @@ class Turn:
     def card(self) -> ScoreCard | None:
         """The score card every view draws (None until the answer is scored)."""
         graded = self.graded
-        return None if graded is None else ScoreCard.from_score(graded, self.ledger)
+        if graded is None:
+            return None
+        coverage = (self.score or {}).get("thread_coverage")  # saved by the practice session
+        return ScoreCard.from_score(graded, self.ledger,
+                                    coverage if isinstance(coverage, str) else None)
 
     @cached_property
     def citations(self) -> list[Citation]:

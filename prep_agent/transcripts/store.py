@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from prep_agent.errors import TranscriptError
+from prep_agent.grading.thread import MASTERY_ALPHA, key_point_levels
 from prep_agent.text.redact import scrub
 from prep_agent.transcripts.db import (
     Timestamp,
@@ -30,6 +31,7 @@ from prep_agent.transcripts.records import (
     SessionSummary,
     Turn,
 )
+from prep_agent.transcripts.threads import thread_records
 
 # --- the store -----------------------------------------------------------------------------
 
@@ -350,26 +352,27 @@ class TranscriptStore:
                               round(float(r["avg"]), 1), r["n"]) for r in rows]
 
     def key_point_mastery(
-        self, topic: str | None = None, alpha: float = 0.5
+        self, topic: str | None = None, alpha: float = MASTERY_ALPHA
     ) -> list[KeyPointMastery]:
-        """Mastery 0..1 per key point: an exponential moving average, recent attempts weigh most."""
-        where, params = ("WHERE topic = ?", (topic,)) if topic else ("", ())
-        rows = self._read(
-            f"SELECT key_point, topic, status, strength, recorded_at FROM key_point_results {where}"
-            " ORDER BY recorded_at, turn_id, position", params
-        )
-        acc: dict[str, KeyPointMastery] = {}
-        for r in rows:
-            prev = acc.get(r["key_point"])
-            value = float(r["strength"])
-            if prev is not None:
-                value = (1 - alpha) * prev.mastery + alpha * value
-            acc[r["key_point"]] = KeyPointMastery(
-                key_point=r["key_point"], topic=r["topic"] or (prev.topic if prev else ""),
-                attempts=(prev.attempts if prev else 0) + 1, mastery=round(value, 3),
-                last_status=r["status"], last_seen=r["recorded_at"],
-            )
-        return sorted(acc.values(), key=lambda m: (m.mastery, m.key_point))
+        """Mastery 0..1 per key point: the EMA of its thread credit, thread by thread
+        (grading.thread.key_point_levels, the definition the summary and planner share)."""
+        ledgers = self._ledgers("1 = 1", ())
+        turns = [self._turn(t, ledgers.get(t["id"], [])) for t in self._read(
+            "SELECT * FROM turns ORDER BY asked_at, id")]
+        threads = [t for t in thread_records(turns) if topic is None or t.topic == topic]
+        levels = key_point_levels(threads, alpha)
+        return sorted((KeyPointMastery(lv.key_point, lv.topic, lv.attempts, lv.mastery,
+                                       lv.last_status, lv.last_seen) for lv in levels.values()),
+                      key=lambda m: (m.mastery, m.key_point))
+
+    def asked_main_questions(self) -> list[list[dict[str, Any]]]:
+        """The main questions of every session (stored Question dicts), oldest session first:
+        the planner's history of what was asked."""
+        out: dict[int, list[dict[str, Any]]] = {}
+        for row in self._read("SELECT session_id, question FROM turns WHERE parent_id IS NULL"
+                              " ORDER BY session_id, seq"):
+            out.setdefault(row["session_id"], []).append(loads(row["question"], {}))
+        return list(out.values())
 
     def mastery_by_key_point(self, topic: str | None = None) -> dict[str, float]:
         """Key point -> mastery 0..1, the history the interviewer's planner prefers."""
