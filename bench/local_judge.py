@@ -15,15 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 from scoring import DEFAULT_DEV, DEFAULT_HOLDOUT, pearson, spearman  # noqa: E402
 

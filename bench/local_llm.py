@@ -16,13 +16,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from prep_agent.config import load_settings  # noqa: E402
 from prep_agent.interview.interviewer import Interviewer, Question  # noqa: E402

@@ -33,7 +33,8 @@ from prep_agent.interview.interviewer import Interviewer
 from prep_agent.knowledge.library import load_notes
 from prep_agent.knowledge.models import Topic
 from prep_agent.practice.factory import start_drill
-from prep_agent.practice.session import PracticeSession, TurnResult, make_scorer
+from prep_agent.practice.results import TurnResult
+from prep_agent.practice.session import PracticeSession, make_scorer
 from prep_agent.prompt_library import PromptLibrary
 from prep_agent.prompts import PromptSet
 from prep_agent.transcripts.db import connect

@@ -20,7 +20,8 @@ from prep_agent.interview.interviewer import Interviewer, Question
 from prep_agent.knowledge.library import load_notes
 from prep_agent.knowledge.models import Topic
 from prep_agent.llm import Engine, EngineKind
-from prep_agent.practice.session import PracticeSession, Scorer, make_scorer, model_answer
+from prep_agent.practice.model_answer import model_answer
+from prep_agent.practice.session import PracticeSession, Scorer, make_scorer
 from prep_agent.prompt_library import PromptLibrary
 from prep_agent.prompts import PromptSet
 from prep_agent.transcripts.db import connect

@@ -9,7 +9,7 @@ from prep_agent.cli.interview import format_score_card
 from prep_agent.grading.delivery import Delivery
 from prep_agent.grading.models import AvoidHit, KeyPointResult, ResumeHit, Score
 from prep_agent.grading.report import FLAG_TEXT, ScoreCard, SectionKind
-from prep_agent.practice.session import TurnResult
+from prep_agent.practice.results import TurnResult
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.records import KeyPointResult as LedgerRow
 from prep_agent.transcripts.store import TranscriptStore

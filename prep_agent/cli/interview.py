@@ -16,12 +16,8 @@ if TYPE_CHECKING:  # the heavy modules load only when an interview actually runs
     from prep_agent.grading.report import ScoreCard
     from prep_agent.knowledge.store import KnowledgeStore
     from prep_agent.practice.factory import PracticeDeps
-    from prep_agent.practice.session import (
-        PracticeQuestion,
-        PracticeSession,
-        PracticeSummary,
-        TurnResult,
-    )
+    from prep_agent.practice.results import PracticeQuestion, PracticeSummary, TurnResult
+    from prep_agent.practice.session import PracticeSession
     from prep_agent.prompt_library import PromptLibrary
 
 

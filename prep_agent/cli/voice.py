@@ -13,7 +13,8 @@ from prep_agent.config import Settings
 from prep_agent.errors import AudioError
 
 if TYPE_CHECKING:  # the practice modules load only when an interview actually runs
-    from prep_agent.practice.session import PracticeQuestion, PracticeSession, TurnResult
+    from prep_agent.practice.results import PracticeQuestion, TurnResult
+    from prep_agent.practice.session import PracticeSession
 
 TRANSCRIBERS = ("local", "openai")
 

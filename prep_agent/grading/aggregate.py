@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from prep_agent.grading.delivery import Delivery
-from prep_agent.grading.models import (
-    AvoidHit,
-    CriterionResult,
-    KeyPointResult,
-    ResumeHit,
-    Status,
-)
+from prep_agent.grading.models import AvoidHit, CriterionResult, KeyPointResult, ResumeHit, Status
 from prep_agent.grading.prepare import ramp
 from prep_agent.grading.rubric import Rubric
 

@@ -11,12 +11,7 @@ from pydantic import BaseModel, Field
 from prep_agent.errors import PrepAgentError, StoreError
 from prep_agent.grading.thread import KeyPointLike, ThreadAnswer
 from prep_agent.interview.followups import STATUS_PHRASE, plan_follow_up
-from prep_agent.interview.leaks import (
-    STOPWORDS,
-    clean_llm_question,
-    leaks,
-    words,
-)
+from prep_agent.interview.leaks import STOPWORDS, clean_llm_question, leaks, words
 from prep_agent.interview.planner import (
     PlanHistory,
     PlannedQuestion,

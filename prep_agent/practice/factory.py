@@ -18,7 +18,8 @@ from prep_agent.interview.interviewer import Interviewer, SearchStore
 from prep_agent.interview.planner import clean_title
 from prep_agent.knowledge.models import Topic
 from prep_agent.llm import Engine
-from prep_agent.practice.session import PracticeSession, TurnResult, make_scorer
+from prep_agent.practice.results import TurnResult
+from prep_agent.practice.session import PracticeSession, make_scorer
 from prep_agent.prompt_library import PromptLibrary
 from prep_agent.prompts import PromptSet
 from prep_agent.transcripts.store import TranscriptStore

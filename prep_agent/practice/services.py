@@ -23,8 +23,10 @@ from prep_agent.knowledge.uploads import CheckedUpload, check_upload, save_uploa
 from prep_agent.llm import Engine, EngineKind, build_openai_client
 from prep_agent.practice import factory
 from prep_agent.practice.engine import start_engine
+from prep_agent.practice.model_answer import model_answer
 from prep_agent.practice.preferences import active_prompt_set, load_preferences
-from prep_agent.practice.session import PracticeSession, TurnResult, model_answer
+from prep_agent.practice.results import TurnResult
+from prep_agent.practice.session import PracticeSession
 from prep_agent.practice.spoken import HeardAnswer, PacePoint, hear_answer, pace_by_session
 from prep_agent.practice.spoken import submit_spoken as submit_spoken_answer
 from prep_agent.prompt_library import PromptLibrary

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -23,24 +23,15 @@ from prep_agent.grading.delivery import SpokenDelivery
 from prep_agent.grading.models import Encoder, Score, ScoreRequest
 from prep_agent.grading.rubric import Rubric
 from prep_agent.grading.scoring import make_grader
-from prep_agent.interview.interviewer import (
-    Citation,
-    Interviewer,
-    Question,
-)
+from prep_agent.interview.interviewer import Interviewer, Question
 from prep_agent.interview.planner import PlannedQuestion, history_from_sessions
 from prep_agent.interview.summary import SessionCounts
 from prep_agent.llm import Engine, offline_engine
+from prep_agent.practice.model_answer import model_answer
+from prep_agent.practice.results import PracticeQuestion, PracticeSummary, TurnResult
 from prep_agent.streaming import Stream
 from prep_agent.text.redact import settings_snapshot
-from prep_agent.transcripts.records import (
-    AnswerWrite,
-    KeyPointResult,
-    NumberedTurn,
-    Session,
-    Turn,
-    question_caption,
-)
+from prep_agent.transcripts.records import AnswerWrite, KeyPointResult, NumberedTurn, Session, Turn
 from prep_agent.transcripts.store import TranscriptStore
 from prep_agent.transcripts.threads import thread_coverage_text, thread_so_far
 
@@ -65,125 +56,6 @@ def make_scorer(
         return grader.grade(req)
 
     return scorer
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if text.endswith((".", "!", "?")) else f"{text}."
-
-
-def star_outline(question: Question) -> str:
-    """A STAR outline for a behavioral question, from its resume facts and key points."""
-    labels = ("Situation", "Task", "Action", "Result")
-    by_label: dict[str, list[str]] = {}
-    other: list[str] = []
-    for kp in question.target_key_points:
-        head, _, rest = kp.partition(":")
-        if head.strip().capitalize() in labels and rest.strip():
-            by_label.setdefault(head.strip().capitalize(), []).append(rest.strip())
-        elif kp.strip():
-            other.append(kp.strip())
-    facts = [r.strip() for r in question.resume_links if r.strip()]
-    story = question.resume_fact or (facts[0] if facts else "")
-    fallback = {
-        "Situation": [f"Set the scene: {story}" if story else "Set the scene in one sentence"],
-        "Task": ["Say what you owned and the goal you were measured on"],
-        "Action": other or ["Say what you did, in the first person"],
-        "Result": [f"Give the number: {f}" for f in facts[:1]] or ["Give a measurable result"],
-    }
-    lines = [f"{label}: {' '.join(_sentence(t) for t in by_label.get(label) or fallback[label])}"
-             for label in labels]
-    tie = f"Tie it back to {question.subject}." if question.subject else ""
-    return "\n".join(lines + ([tie] if tie else []))
-
-
-def model_answer(question: Question) -> str:
-    """A model answer from the notes; a STAR outline from the resume facts for behavioral ones."""
-    if question.type == "behavioral":
-        return star_outline(question)
-    points = [kp.strip() for kp in question.target_key_points if kp.strip()]
-    body = " ".join(p if p.endswith((".", "!", "?")) else f"{p}." for p in points)
-    tie = next((r.strip() for r in question.resume_links if r.strip()), "")
-    return f"{body}\n\nResume tie-in: {tie}" if tie else body
-
-
-@dataclass
-class TurnResult:
-    """What `submit` returns: the saved answer's score (or the scoring error) and what is next."""
-
-    turn_id: int
-    question: Question
-    answer: str
-    score: Score | None
-    error: str | None
-    follow_up: PracticeQuestion | None
-    notes: list[Citation]
-    model_answer: str
-    timings: dict[str, float] = field(default_factory=dict)
-    thread_coverage: str | None = None  # the thread so far, e.g. "75% over 2 answer(s)"
-    reviews: list[ReviewRecord] = field(default_factory=list)  # drill cards rated as a thread ended
-
-
-@dataclass
-class PracticeSummary:
-    """The end-of-session report."""
-
-    session_id: int
-    text: str
-    average: float | None
-    questions: int
-    follow_ups: int
-    scored: int
-    mastery: dict[str, float]
-
-
-class PracticeQuestion(Stream[Question]):
-    """A question being asked: a stream of its text whose value is the recorded Question.
-
-    It is recorded as a turn when the stream ends (or on `turn_id`), exactly once; iterating
-    it again replays the text, so a page redrawn mid-stream shows it whole.
-    """
-
-    def __init__(
-        self, stream: Stream[Question], record: Callable[[Question], tuple[int, Question]],
-        *, number: int, total: int | None = None, follow_up: int = 0,
-        parent_turn_id: int | None = None, turn_id: int | None = None,
-    ) -> None:
-        self._record = record
-        self._turn_id = turn_id
-        self.number = number
-        self.total = total
-        self.follow_up = follow_up
-        self.parent_turn_id = parent_turn_id
-        super().__init__(iter(stream), lambda: self._save(stream.result()), parent=stream)
-
-    def _save(self, question: Question) -> Question:
-        if self._turn_id is None:
-            self._turn_id, question = self._record(question)
-        self.note = question.engine_note  # the stored question's, if another tab asked it
-        return question
-
-    @property
-    def is_follow_up(self) -> bool:
-        """True for a follow-up to an earlier answer."""
-        return self.parent_turn_id is not None
-
-    @property
-    def label(self) -> str:
-        """What the chat shows above it: "Question 2 of 3" or "Follow-up on question 2"."""
-        return question_caption(self.number, self.follow_up, self.total)
-
-    @property
-    def recorded(self) -> bool:
-        """True once the question is saved as a turn (its text is final)."""
-        return self._turn_id is not None
-
-    @property
-    def turn_id(self) -> int:
-        """The transcript turn id (records the question if that has not happened yet)."""
-        self.result()
-        assert self._turn_id is not None
-        return self._turn_id
 
 
 class PracticeSession:

@@ -8,7 +8,8 @@ from pathlib import Path
 from prep_agent.errors import PrepAgentError
 from prep_agent.grading.delivery import LongPause, SpokenDelivery
 from prep_agent.interview.interviewer import Question
-from prep_agent.practice.session import PracticeSession, TurnResult
+from prep_agent.practice.results import TurnResult
+from prep_agent.practice.session import PracticeSession
 from prep_agent.transcripts.store import TranscriptStore
 from prep_agent.voice.audio import save_turn_audio
 from prep_agent.voice.pacing import Pacing, measure_pacing
