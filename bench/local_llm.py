@@ -23,12 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 from prep_agent.config import load_settings  # noqa: E402
+from prep_agent.engine import LOCAL_MAX_TOKENS  # noqa: E402
 from prep_agent.interview.interviewer import Interviewer, Question  # noqa: E402
 from prep_agent.interview.leaks import words  # noqa: E402
 from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder  # noqa: E402
 from prep_agent.knowledge.parser import parse_notes  # noqa: E402
 from prep_agent.knowledge.store import ensure_ingested, open_store  # noqa: E402
-from prep_agent.llm import LOCAL_MAX_TOKENS, build_chat_model  # noqa: E402
+from prep_agent.llm import build_chat_model  # noqa: E402
 from prep_agent.local_model import (  # noqa: E402
     QWEN_05B,
     QWEN_15B,

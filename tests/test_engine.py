@@ -11,8 +11,8 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from prep_agent.config import load_settings
+from prep_agent.engine import Engine, EngineKind
 from prep_agent.knowledge.library import load_notes
-from prep_agent.llm import Engine, EngineKind
 from prep_agent.local_model import LocalServer
 from prep_agent.practice.engine import start_engine
 from prep_agent.practice.factory import PracticeDeps, build_practice

@@ -9,13 +9,12 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from prep_agent.config import Settings, load_settings
+from prep_agent.engine import OFFLINE_LABEL, engine_label
 from prep_agent.errors import LLMError
 from prep_agent.llm import (
-    OFFLINE_LABEL,
     PLACEHOLDER_KEY,
     TextStream,
     build_chat_model,
-    engine_label,
     invoke_or_fallback,
     safe_url,
     stream_or_fallback,

@@ -9,9 +9,10 @@ import pytest
 from llm_server import Malformed, Reply, Stall, Status, scripted_server
 
 from prep_agent.config import Settings, load_settings
+from prep_agent.engine import engine_label
 from prep_agent.interview.interviewer import Interviewer
 from prep_agent.knowledge.parser import parse_notes
-from prep_agent.llm import build_chat_model, engine_label, invoke_or_fallback, stream_or_fallback
+from prep_agent.llm import build_chat_model, invoke_or_fallback, stream_or_fallback
 from prep_agent.prompt_library import PromptLibrary
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,11 +17,11 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from prep_agent.config import load_settings
+from prep_agent.engine import EngineKind, local_engine, local_label
 from prep_agent.errors import LocalModelError, PromptError
 from prep_agent.interview.interviewer import Interviewer
 from prep_agent.interview.leaks import clean_llm_question, words
 from prep_agent.knowledge.parser import parse_notes
-from prep_agent.llm import EngineKind, local_engine, local_label
 from prep_agent.local_model import (
     DEFAULT_MODEL,
     LocalServer,

@@ -14,12 +14,12 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
+from prep_agent.engine import Engine, EngineKind
 from prep_agent.errors import PrepAgentError, TranscriptError
 from prep_agent.grading.models import Score, ScoreRequest
 from prep_agent.interview.interviewer import Interviewer, Question
 from prep_agent.knowledge.library import load_notes
 from prep_agent.knowledge.models import Topic
-from prep_agent.llm import Engine, EngineKind
 from prep_agent.practice.model_answer import model_answer
 from prep_agent.practice.session import PracticeSession, Scorer, make_scorer
 from prep_agent.prompt_library import PromptLibrary

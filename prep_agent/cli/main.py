@@ -109,9 +109,9 @@ def _grade_line(number: int, text: str, encoder: Any, chat_model: Any, judge_pro
 
 def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
     """Grade each JSONL line; a bad line gets an error line and a non-zero exit at the end."""
+    from prep_agent.engine import build_engine, offline_engine
     from prep_agent.grading.rubric import Rubric
     from prep_agent.knowledge.embeddings import load_encoder
-    from prep_agent.llm import build_engine, offline_engine
     from prep_agent.prompt_library import PromptLibrary
 
     chosen = settings.with_(engine=args.engine) if args.engine else settings
@@ -162,7 +162,7 @@ def _add_scoring_parsers(sub: Any) -> None:
 
 
 def _cmd_prompts(args: argparse.Namespace, settings: Settings) -> int:
-    from prep_agent.llm import engine_label
+    from prep_agent.engine import engine_label
     from prep_agent.prompt_library import PromptLibrary
 
     infos = PromptLibrary.from_settings(settings).list()

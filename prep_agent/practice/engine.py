@@ -5,8 +5,8 @@ from __future__ import annotations
 from langchain_core.language_models import BaseChatModel
 
 from prep_agent.config import Settings
+from prep_agent.engine import Engine, EngineKind, build_engine, local_engine, local_label
 from prep_agent.errors import LocalModelError
-from prep_agent.llm import Engine, EngineKind, build_engine, local_engine, local_label
 from prep_agent.local_model import local_server, missing_reason
 
 

@@ -11,13 +11,13 @@ from prep_agent.drill.cards import note_cards
 from prep_agent.drill.plan import drill_plan
 from prep_agent.drill.store import DrillStore
 from prep_agent.drill.views import DrillCounts, counts, queue
+from prep_agent.engine import Engine
 from prep_agent.errors import PrepAgentError, TranscriptError
 from prep_agent.grading.models import Encoder
 from prep_agent.grading.rubric import Rubric
 from prep_agent.interview.interviewer import Interviewer, SearchStore
 from prep_agent.interview.planner import clean_title
 from prep_agent.knowledge.models import Topic
-from prep_agent.llm import Engine
 from prep_agent.practice.results import TurnResult
 from prep_agent.practice.session import PracticeSession, make_scorer
 from prep_agent.prompt_library import PromptLibrary

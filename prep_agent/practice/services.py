@@ -14,13 +14,14 @@ from prep_agent.config import Settings
 from prep_agent.drill.service import DrillDesk
 from prep_agent.drill.store import DrillStore
 from prep_agent.drill.views import DrillCounts
+from prep_agent.engine import Engine, EngineKind
 from prep_agent.errors import PromptError
 from prep_agent.interview.interviewer import Question
 from prep_agent.knowledge.library import RESUME_FILE, NotesLoad, load_resume
 from prep_agent.knowledge.models import Topic
 from prep_agent.knowledge.source import NotesSource
 from prep_agent.knowledge.uploads import CheckedUpload, check_upload, save_upload
-from prep_agent.llm import Engine, EngineKind, build_openai_client
+from prep_agent.llm import build_openai_client
 from prep_agent.practice import factory
 from prep_agent.practice.engine import start_engine
 from prep_agent.practice.model_answer import model_answer

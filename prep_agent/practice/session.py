@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from prep_agent.drill.store import DrillStore, ReviewRecord
 from prep_agent.drill.views import retrievability_by_key_point
+from prep_agent.engine import Engine, offline_engine
 from prep_agent.errors import PrepAgentError, StaleAnswerError, TranscriptError
 from prep_agent.grading.delivery import SpokenDelivery
 from prep_agent.grading.models import Encoder, Score, ScoreRequest
@@ -26,7 +27,6 @@ from prep_agent.grading.scoring import make_grader
 from prep_agent.interview.interviewer import Interviewer, Question
 from prep_agent.interview.planner import PlannedQuestion, history_from_sessions
 from prep_agent.interview.summary import SessionCounts
-from prep_agent.llm import Engine, offline_engine
 from prep_agent.practice.model_answer import model_answer
 from prep_agent.practice.results import PracticeQuestion, PracticeSummary, TurnResult
 from prep_agent.streaming import Stream
