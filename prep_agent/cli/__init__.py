@@ -1,1 +1,1 @@
-"""cli."""
+"""Command line: `prep-agent COMMAND` (or `python -m prep_agent COMMAND`); entry point `main.main`."""
