@@ -1,1 +1,1 @@
-"""Command line: `prep-agent COMMAND` (or `python -m prep_agent COMMAND`); entry point `main.main`."""
+"""Command line: `prep-agent COMMAND` or `python -m prep_agent COMMAND` (entry: `main.main`)."""

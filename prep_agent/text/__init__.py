@@ -1,1 +1,1 @@
-"""The shared text toolkit: tokens and sentences, answer signals, inert Markdown, templates, redaction."""
+"""Shared text toolkit: tokens, sentences, answer signals, inert Markdown, templates, redaction."""
