@@ -25,14 +25,15 @@ def forecast_chart(days: list[ForecastDay]) -> alt.Chart:
 def _recall_table(rows: list[RecallRow]) -> None:
     st.dataframe(
         [{"key point": short_label(r.key_point, 90), "topic": short_label(r.topic, 30),
-          "recall": None if r.retrievability is None else round(r.retrievability * 100),
+          "mastery": None if r.mastery is None else round(r.mastery * 100),
           "due": r.due, "interval (days)": r.interval_days, "reviews": r.reviews,
           "notes": r.citation} for r in rows],
         hide_index=True, width="stretch",
-        column_config={"recall": st.column_config.ProgressColumn(
-            "recall now", min_value=0, max_value=100, format="%d%%",
-            help="FSRS retrievability: the chance you would recall this key point today. "
-                 "This is the mastery the planner uses (empty: not drilled yet).")},
+        column_config={"mastery": st.column_config.ProgressColumn(
+            "mastery", min_value=0, max_value=100, format="%d%%",
+            help="FSRS recall a week from now: the chance you would still recall this key point "
+                 "in 7 days. The summary and the planner use the same number (empty: not "
+                 "drilled yet).")},
     )
 
 
@@ -47,7 +48,7 @@ def drill_section(desk: DrillDesk) -> None:
     st.markdown("**Due in the next 14 days**")
     st.altair_chart(forecast_chart(desk.forecast()), width="stretch")
     rows = desk.recall()
-    st.markdown("**Recall per key point** · FSRS retrievability now, weakest first")
+    st.markdown("**Mastery per key point** · FSRS recall a week from now, weakest first")
     if not rows:
         st.caption("No key points in your notes yet.")
         return

@@ -75,7 +75,7 @@ def test_review_shows_forecast_recall_history_and_anki(app_test: Any, app_servic
     review = app_test("review")
     _ok(review)
     text = _plain("\n".join(m.value for m in review.markdown))
-    assert "Due in the next 14 days" in text and "Recall per key point" in text
+    assert "Due in the next 14 days" in text and "Mastery per key point" in text
     assert review.selectbox(key="review_card").options  # a reviewed card has a history
     tables = review.dataframe
     assert len(tables) >= 3  # sessions, recall per key point, the card's history

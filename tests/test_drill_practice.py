@@ -24,9 +24,9 @@ from prep_agent.drill.store import DrillStore
 from prep_agent.drill.views import (
     counts,
     forecast,
+    mastery_by_key_point,
     queue,
     recall_rows,
-    retrievability_by_key_point,
 )
 from prep_agent.errors import PrepAgentError
 from prep_agent.interview.interviewer import Interviewer
@@ -158,7 +158,7 @@ def test_drill_asks_due_cards_first_then_new(topics: list[Topic], prompt_set: Pr
     days = forecast(drill.cards(), clock.now)
     assert len(days) == 14 and days[0].day == clock.now.date()
     rows = recall_rows(drill.cards(), drill.scheduler, clock.now)
-    assert rows[0].retrievability is not None and rows[-1].retrievability is None
+    assert rows[0].mastery is not None and rows[-1].mastery is None
 
 
 def test_anki_package_is_a_zip_with_the_expected_notes(topics: list[Topic], tmp_path: Path,
@@ -239,7 +239,7 @@ def test_planner_rests_a_known_point(topics: list[Topic], prompt_set: PromptSet,
     drill = practice.drill
     assert drill is not None
     clock.now = T0 + timedelta(days=1)
-    history = retrievability_by_key_point(drill)
+    history = mastery_by_key_point(drill)
     assert history[kp[0]] > 0.9
     for seed in range(5):
         plan = Interviewer(topics, None, prompt_set, seed=seed).plan(3, history=history)
@@ -275,3 +275,21 @@ def test_nothing_to_drill_says_when_the_next_card_is_due(
     again.transcripts = practice.transcripts
     with pytest.raises(PrepAgentError, match=r"0 due today, 0 new; the next card is due 20"):
         start_drill(again)
+
+
+def test_mastery_looks_a_week_ahead_so_a_missed_point_never_reads_as_known() -> None:
+    """Right after a review recall is ~1 for every card; mastery separates Again from Easy."""
+    from fsrs import Card, Rating, Scheduler
+
+    from prep_agent.drill.schedule import MASTERY_HORIZON, CardState, mastery, retrievability
+
+    scheduler = Scheduler(enable_fuzzing=False)
+    missed, _ = scheduler.review_card(Card(), Rating.Again, review_datetime=T0)
+    known, _ = scheduler.review_card(Card(), Rating.Easy, review_datetime=T0)
+    assert MASTERY_HORIZON.days == 7
+    for card in (missed, known):
+        state = CardState.from_fsrs(card)
+        assert retrievability(scheduler, state, T0) == pytest.approx(1.0, abs=0.01)
+    low = mastery(scheduler, CardState.from_fsrs(missed), T0)
+    high = mastery(scheduler, CardState.from_fsrs(known), T0)
+    assert low is not None and high is not None and low < 0.75 < high

@@ -120,6 +120,16 @@ def retrievability(scheduler: Scheduler, state: CardState, now: datetime) -> flo
     return float(scheduler.get_card_retrievability(state.to_fsrs(utc(now)), utc(now)))
 
 
+# Mastery looks a week ahead: right after a review every card's recall is ~100%, which says
+# nothing; the chance of still recalling it in a week separates a missed point from a known one.
+MASTERY_HORIZON = timedelta(days=7)
+
+
+def mastery(scheduler: Scheduler, state: CardState, now: datetime) -> float | None:
+    """Mastery of a card (0..1): its FSRS retrievability a week from now; None if never reviewed."""
+    return retrievability(scheduler, state, now + MASTERY_HORIZON)
+
+
 def interval_days(state: CardState) -> float:
     """Days from the last review to the due date (0 for a new card); never negative."""
     if state.last_review is None or state.due is None:

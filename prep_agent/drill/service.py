@@ -52,7 +52,7 @@ class DrillDesk:
         return forecast(self._cards(), self.store.now())
 
     def recall(self, topic: str | None = None) -> list[RecallRow]:
-        """Retrievability per key point (the mastery), weakest first."""
+        """Mastery per key point (FSRS recall a week ahead), weakest first."""
         return recall_rows(self._cards(topic), self.store.scheduler, self.store.now())
 
     def history(self, card_id: int) -> list[HistoryRow]:

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from fsrs import Scheduler
 
 from prep_agent.drill.cards import CardKind
-from prep_agent.drill.schedule import interval_days, retrievability, utc
+from prep_agent.drill.schedule import interval_days, mastery, utc
 from prep_agent.drill.store import DrillStore, ReviewRecord, StoredCard
 
 FORECAST_DAYS = 14
@@ -82,13 +82,13 @@ def forecast(cards: Sequence[StoredCard], now: datetime,
 
 @dataclass(frozen=True)
 class RecallRow:
-    """A key point's mastery: its FSRS retrievability now (None until first reviewed)."""
+    """A key point's mastery: FSRS recall a week from now (None until first reviewed)."""
 
     card_id: int
     topic: str
     item: str
     key_point: str
-    retrievability: float | None
+    mastery: float | None
     due: date | None
     interval_days: float
     reviews: int
@@ -97,25 +97,25 @@ class RecallRow:
 
 def recall_rows(cards: Sequence[StoredCard], scheduler: Scheduler, now: datetime,
                 topic: str | None = None) -> list[RecallRow]:
-    """Retrievability per key point, weakest first, never-reviewed ones last."""
+    """Mastery per key point, weakest first, never-reviewed ones last."""
     rows = []
     for card in cards:
         if card.spec.kind is not CardKind.KEY_POINT:
             continue
         if topic and card.spec.topic.lower() != topic.lower():
             continue
-        r = retrievability(scheduler, card.memory, now)
+        r = mastery(scheduler, card.memory, now)
         rows.append(RecallRow(
             card.id, card.spec.topic, card.spec.item, card.spec.text,
             None if r is None else round(r, 3),
             None if card.is_new or card.memory.due is None else card.memory.due.date(),
             round(interval_days(card.memory), 1), card.n_reviews, card.spec.citation))
-    return sorted(rows, key=lambda r: (r.retrievability is None, r.retrievability or 0.0,
-                                       r.card_id))
+    return sorted(rows, key=lambda r: (r.mastery is None, r.mastery or 0.0, r.card_id))
 
 
-def retrievability_by_key_point(store: DrillStore, now: datetime | None = None) -> dict[str, float]:
-    """Key point text -> retrievability 0..1, the planner's `history` (a known point rests).
+def mastery_by_key_point(store: DrillStore, now: datetime | None = None) -> dict[str, float]:
+    """Key point text -> mastery 0..1 (recall a week ahead), the summary's, Review's and the
+    planner's one definition (a known point rests).
 
     Cards never reviewed are left out, so the planner treats them as unknown.
     """
@@ -123,7 +123,7 @@ def retrievability_by_key_point(store: DrillStore, now: datetime | None = None) 
     out: dict[str, float] = {}
     for card in store.cards():
         if card.spec.kind is CardKind.KEY_POINT:
-            r = retrievability(store.scheduler, card.memory, now)
+            r = mastery(store.scheduler, card.memory, now)
             if r is not None:
                 out[card.spec.text] = round(r, 3)
     return out

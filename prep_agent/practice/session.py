@@ -17,7 +17,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from pydantic import ValidationError
 
 from prep_agent.drill.store import DrillStore, ReviewRecord
-from prep_agent.drill.views import retrievability_by_key_point
+from prep_agent.drill.views import mastery_by_key_point
 from prep_agent.engine import Engine, offline_engine
 from prep_agent.errors import PrepAgentError, StaleAnswerError, TranscriptError
 from prep_agent.grading.delivery import SpokenDelivery
@@ -119,9 +119,9 @@ class PracticeSession:
 
     def mastery_levels(self) -> dict[str, float]:
         """Mastery per key point, the one definition the summary, Review and the planner share:
-        FSRS retrievability of its drill card (thread-credit EMA without a drill store)."""
+        FSRS recall of its drill card a week ahead (thread-credit EMA without a drill store)."""
         if self.drill is not None:
-            return retrievability_by_key_point(self.drill)
+            return mastery_by_key_point(self.drill)
         return self.transcripts.mastery_by_key_point()
 
     def _sid(self) -> int:
