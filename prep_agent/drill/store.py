@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,12 +23,8 @@ from prep_agent.drill.schedule import (
 )
 from prep_agent.drill.threads import GradedThread, session_threads
 from prep_agent.transcripts.db import (
-    connection_lock,
-    db_name,
-    migrate,
+    GuardedStore,
     now_iso,
-    transaction,
-    translate_error,
 )
 from prep_agent.transcripts.records import Session
 
@@ -83,36 +78,17 @@ class SyncReport:
     retired: int = 0
 
 
-class DrillStore:
+class DrillStore(GuardedStore):
     """Cards, reviews and FSRS state over the transcripts connection; the clock is passed in."""
 
     def __init__(self, conn: sqlite3.Connection, scheduler: Scheduler | None = None,
                  clock: Clock = system_clock) -> None:
-        self.conn = conn
         self.clock = clock
         self.problems: list[str] = []  # damaged review rows seen, for the Review page
-        self._lock = connection_lock(conn)
-        if conn.row_factory is not sqlite3.Row:
-            conn.row_factory = sqlite3.Row
-        migrate(conn)
+        super().__init__(conn)
         self.scheduler = scheduler or make_scheduler(self.fitted_parameters())
 
     # -- plumbing
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        try:
-            with transaction(self.conn, self._lock) as conn:
-                yield conn
-        except sqlite3.Error as exc:
-            raise translate_error(exc, db_name(self.conn)) from exc
-
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        try:
-            with self._lock:
-                return list(self.conn.execute(sql, params))
-        except sqlite3.Error as exc:
-            raise translate_error(exc, db_name(self.conn)) from exc
 
     def now(self) -> datetime:
         """The store's clock, as aware UTC."""

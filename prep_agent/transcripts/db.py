@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -256,6 +256,32 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     except sqlite3.Error as exc:
         raise translate_error(exc, db_name(conn)) from exc
     return applied
+
+
+class GuardedStore:
+    """Base of the stores on one migrated connection: locked reads and writes naming the fix."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._lock = connection_lock(conn)
+        if conn.row_factory is not sqlite3.Row:
+            conn.row_factory = sqlite3.Row
+        migrate(conn)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with transaction(self.conn, self._lock) as conn:
+                yield conn
+        except sqlite3.Error as exc:
+            raise translate_error(exc, db_name(self.conn)) from exc
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            with self._lock:
+                return list(self.conn.execute(sql, params))
+        except sqlite3.Error as exc:
+            raise translate_error(exc, db_name(self.conn)) from exc
 
 
 def connect(path: Path | str) -> sqlite3.Connection:

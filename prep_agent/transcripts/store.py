@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prep_agent.errors import TranscriptError
 from prep_agent.grading.thread import MASTERY_ALPHA, key_point_levels
 from prep_agent.text.redact import scrub
 from prep_agent.transcripts.db import (
+    GuardedStore,
     Timestamp,
-    connection_lock,
-    db_name,
     dumps,
     loads,
-    migrate,
     now_iso,
-    transaction,
-    translate_error,
 )
 from prep_agent.transcripts.export import export_filename, session_to_json, session_to_markdown
 from prep_agent.transcripts.records import (
@@ -42,33 +37,14 @@ FROM sessions s LEFT JOIN turns t ON t.session_id = s.id
 """
 
 
-class TranscriptStore:
+class TranscriptStore(GuardedStore):
     """Sessions, turns, scores and queries over one connection (share one store per process)."""
 
     def __init__(self, conn: sqlite3.Connection, secrets: Sequence[str | None] = ()) -> None:
-        self.conn = conn
         self.secrets = tuple(s for s in secrets if s)
-        self._lock = connection_lock(conn)
-        if conn.row_factory is not sqlite3.Row:
-            conn.row_factory = sqlite3.Row
-        migrate(conn)
+        super().__init__(conn)
 
     # -- plumbing
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        try:
-            with transaction(self.conn, self._lock) as conn:
-                yield conn
-        except sqlite3.Error as exc:
-            raise translate_error(exc, db_name(self.conn)) from exc
-
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        try:
-            with self._lock:
-                return list(self.conn.execute(sql, params))
-        except sqlite3.Error as exc:
-            raise translate_error(exc, db_name(self.conn)) from exc
 
     def _clean(self, value: Any) -> Any:
         return scrub(value, self.secrets)
