@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from prep_agent.grading.delivery import SpokenDelivery
 from prep_agent.grading.models import Score
+from prep_agent.grading.thread import KeyPointLike
 
 FLAG_TEXT = {
     "empty": "No answer given.",
@@ -48,15 +49,9 @@ TITLES = {
 }
 
 
-class LedgerLine(Protocol):
+class LedgerLine(KeyPointLike, Protocol):
     """A stored key-point result (transcripts' ledger row or grading's KeyPointResult)."""
 
-    @property
-    def key_point(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def strength(self) -> float: ...
     @property
     def evidence(self) -> Sequence[str]: ...
 

@@ -40,28 +40,29 @@ class GapKind(StrEnum):
     element = "element"
 
 
-class ClaimLike(Protocol):
+class Judged(Protocol):
+    """What every judged item carries: a status and its strength."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def strength(self) -> float: ...
+
+
+class ClaimLike(Judged, Protocol):
     """One claim's result (grading's ClaimResult)."""
 
     @property
     def text(self) -> str: ...
     @property
-    def status(self) -> str: ...
-    @property
-    def strength(self) -> float: ...
-    @property
     def evidence(self) -> Sequence[str]: ...
 
 
-class KeyPointLike(Protocol):
+class KeyPointLike(Judged, Protocol):
     """One key point's result (grading's KeyPointResult); `claims` may be absent or empty."""
 
     @property
     def key_point(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def strength(self) -> float: ...
 
 
 class ScoreLike(Protocol):
