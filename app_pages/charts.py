@@ -8,8 +8,9 @@ from datetime import datetime
 import altair as alt
 import pandas as pd
 
+from prep_agent.grading.thread import KeyPointLevel
 from prep_agent.practice.spoken import PacePoint
-from prep_agent.transcripts.records import KeyPointMastery, ProgressPoint
+from prep_agent.transcripts.records import ProgressPoint
 
 BAR_HEIGHT = 26  # px per key point: room for one line of label text
 # Streamlit's default autosize shrinks the height too when long labels need width; fit-x keeps
@@ -66,7 +67,7 @@ def score_chart(progress: Sequence[ProgressPoint]) -> alt.Chart:
 
 
 def mastery_chart(
-    mastery: Sequence[KeyPointMastery], limit: int = MAX_KEY_POINTS
+    mastery: Sequence[KeyPointLevel], limit: int = MAX_KEY_POINTS
 ) -> tuple[alt.LayerChart, int]:
     """Bars of mastery per key point, weakest first (at most `limit`); returns (chart, shown)."""
     weakest = sorted(mastery, key=lambda m: (m.mastery, m.key_point))[:limit]

@@ -128,10 +128,10 @@ def test_score_chart_orders_sessions_and_keeps_dates_for_the_tooltip() -> None:
 
 def test_mastery_chart_shows_weakest_first_with_full_text_in_tooltip() -> None:
     from app_pages.charts import BAR_HEIGHT, mastery_chart
-    from prep_agent.transcripts.records import KeyPointMastery
+    from prep_agent.grading.thread import KeyPointLevel
 
     same_start = "DGX systems scale AI from enterprise data centers to developer PCs "
-    rows = [KeyPointMastery(same_start + tail, "DGX", 2, m, "partial", "")
+    rows = [KeyPointLevel(same_start + tail, "DGX", 2, m, "partial", "")
             for tail, m in (("and back", 0.9), ("with GPUs", 0.2), ("with software", 0.5))]
     chart, shown = mastery_chart(rows, limit=2)
     spec = chart.to_dict()

@@ -256,15 +256,3 @@ class ProgressPoint:
     engine: str
     average_score: float
     n_scored: int
-
-
-@dataclass(frozen=True)
-class KeyPointMastery:
-    """Recency-weighted mastery of one key point over every attempt."""
-
-    key_point: str
-    topic: str
-    attempts: int
-    mastery: float
-    last_status: str
-    last_seen: str

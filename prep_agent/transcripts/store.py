@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prep_agent.errors import TranscriptError
-from prep_agent.grading.thread import MASTERY_ALPHA, key_point_levels
+from prep_agent.grading.thread import MASTERY_ALPHA, KeyPointLevel, key_point_levels
 from prep_agent.text.redact import scrub
 from prep_agent.transcripts.db import (
     GuardedStore,
@@ -19,7 +19,6 @@ from prep_agent.transcripts.db import (
 from prep_agent.transcripts.export import export_filename, session_to_json, session_to_markdown
 from prep_agent.transcripts.records import (
     AnswerWrite,
-    KeyPointMastery,
     KeyPointResult,
     ProgressPoint,
     Session,
@@ -329,7 +328,7 @@ class TranscriptStore(GuardedStore):
 
     def key_point_mastery(
         self, topic: str | None = None, alpha: float = MASTERY_ALPHA
-    ) -> list[KeyPointMastery]:
+    ) -> list[KeyPointLevel]:
         """Mastery 0..1 per key point: the EMA of its thread credit, thread by thread
         (grading.thread.key_point_levels, the definition the summary and planner share)."""
         ledgers = self._ledgers("1 = 1", ())
@@ -337,9 +336,7 @@ class TranscriptStore(GuardedStore):
             "SELECT * FROM turns ORDER BY asked_at, id")]
         threads = [t for t in thread_records(turns) if topic is None or t.topic == topic]
         levels = key_point_levels(threads, alpha)
-        return sorted((KeyPointMastery(lv.key_point, lv.topic, lv.attempts, lv.mastery,
-                                       lv.last_status, lv.last_seen) for lv in levels.values()),
-                      key=lambda m: (m.mastery, m.key_point))
+        return sorted(levels.values(), key=lambda m: (m.mastery, m.key_point))
 
     def asked_main_questions(self) -> list[list[dict[str, Any]]]:
         """The main questions of every session (stored Question dicts), oldest session first:
