@@ -13,6 +13,7 @@ PROMPTS = ROOT / "prompts"
 
 
 SLOW_MARKERS = ("browser", "server", "llama")
+HIRING_MANAGER = "hiring-manager"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -45,6 +46,25 @@ def encoder():  # type: ignore[no-untyped-def]
     from prep_agent.knowledge.embeddings import load_encoder
 
     return load_encoder()
+
+
+# --- practice fixtures ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def topics():  # type: ignore[no-untyped-def]
+    """The seed notes' topics, parsed once per test module."""
+    from prep_agent.knowledge.library import load_notes
+
+    return load_notes(SEEDS).topics
+
+
+@pytest.fixture(scope="module")
+def prompt_set():  # type: ignore[no-untyped-def]
+    """The shipped hiring-manager prompt set, loaded once per test module."""
+    from prep_agent.prompt_library import PromptLibrary
+
+    return PromptLibrary(PROMPTS).load(HIRING_MANAGER)
 
 
 # --- app fixtures (issue 5: Streamlit pages) -------------------------------------------------

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import T0, Clock
 from fsrs import Rating
 
 from prep_agent.drill.cards import (
@@ -36,7 +37,6 @@ from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.store import TranscriptStore
 
 ROOT = Path(__file__).resolve().parent.parent
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NOTES = """# Fabric (Networks)
 
 **Resume Tie-In**: Your 15,000-server rollout at Microsoft.
@@ -52,16 +52,6 @@ NOTES = """# Fabric (Networks)
 - [ ] **InfiniBand** (1 hour)
   **Key Point**: "InfiniBand links racks with RDMA and adaptive routing."
 """
-
-
-class Clock:
-    """A settable clock: tests move time without sleeping."""
-
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def _db() -> tuple[TranscriptStore, Clock, Callable[[str], DrillStore]]:

@@ -8,11 +8,12 @@ import sqlite3
 import subprocess
 import sys
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import T0, Clock, practice_session
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from prep_agent.cli.main import main
@@ -30,38 +31,15 @@ from prep_agent.drill.views import (
 )
 from prep_agent.errors import PrepAgentError
 from prep_agent.interview.interviewer import Interviewer
-from prep_agent.knowledge.library import load_notes
 from prep_agent.knowledge.models import Topic
 from prep_agent.practice.factory import start_drill
 from prep_agent.practice.results import TurnResult
 from prep_agent.practice.session import PracticeSession, make_scorer
-from prep_agent.prompt_library import PromptLibrary
 from prep_agent.prompts import PromptSet
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.store import TranscriptStore
 
 ROOT = Path(__file__).resolve().parent.parent
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture(scope="module")
-def topics() -> list[Topic]:
-    return load_notes(ROOT / "seeds").topics
-
-
-@pytest.fixture(scope="module")
-def prompt_set() -> PromptSet:
-    return PromptLibrary(ROOT / "prompts").load("hiring-manager")
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -72,8 +50,8 @@ def _practice(topics: list[Topic], prompt_set: PromptSet, encoder: Any, clock: C
     transcripts = TranscriptStore(connect(":memory:"))
     drill = DrillStore(transcripts.conn, clock=clock)
     drill.sync(cards_from_topics(topics))
-    return PracticeSession(Interviewer(topics, None, prompt_set, seed=1), make_scorer(encoder),
-                           transcripts, drill=drill, **kw)
+    return practice_session(topics, prompt_set, transcripts, make_scorer(encoder), drill=drill,
+                            **kw)
 
 
 def _submit(practice: PracticeSession, answer: str) -> TurnResult:

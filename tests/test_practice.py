@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import practice_session
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
@@ -18,11 +19,9 @@ from prep_agent.engine import Engine, EngineKind
 from prep_agent.errors import PrepAgentError, TranscriptError
 from prep_agent.grading.models import Score, ScoreRequest
 from prep_agent.interview.interviewer import Interviewer, Question
-from prep_agent.knowledge.library import load_notes
 from prep_agent.knowledge.models import Topic
 from prep_agent.practice.model_answer import model_answer
-from prep_agent.practice.session import PracticeSession, Scorer, make_scorer
-from prep_agent.prompt_library import PromptLibrary
+from prep_agent.practice.session import PracticeSession, make_scorer
 from prep_agent.prompts import PromptSet
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.records import KeyPointResult
@@ -35,30 +34,14 @@ GOOD = ("DGX Spark brings data center AI to desktops, and I would manage tool in
         "for training and inference.")
 
 
-@pytest.fixture(scope="module")
-def topics() -> list[Topic]:
-    return load_notes(ROOT / "seeds").topics
-
-
-@pytest.fixture(scope="module")
-def prompt_set() -> PromptSet:
-    return PromptLibrary(ROOT / "prompts").load("hiring-manager")
-
-
 @pytest.fixture
 def transcripts() -> TranscriptStore:
     return TranscriptStore(connect(":memory:"))
 
 
-def _practice(topics: list[Topic], prompt_set: PromptSet, transcripts: TranscriptStore,
-              scorer: Scorer, **kw: Any) -> PracticeSession:
-    return PracticeSession(Interviewer(topics, None, prompt_set, seed=kw.pop("seed", 1)), scorer,
-                           transcripts, **kw)
-
-
 def test_full_session_offline(topics: list[Topic], prompt_set: PromptSet,
                               transcripts: TranscriptStore, encoder: Any) -> None:
-    practice = _practice(topics, prompt_set, transcripts, make_scorer(encoder))
+    practice = practice_session(topics, prompt_set, transcripts, make_scorer(encoder))
     sid = practice.start(2)
     assert len(practice.plan) == 2
     asked: list[tuple[bool, str]] = []
@@ -113,7 +96,7 @@ def test_answer_is_committed_before_scoring(topics: list[Topic], prompt_set: Pro
         other.conn.close()
         return real(req)
 
-    practice = _practice(topics, prompt_set, transcripts, scorer)
+    practice = practice_session(topics, prompt_set, transcripts, scorer)
     practice.start(1)
     q = practice.next_question()
     assert q is not None
@@ -127,7 +110,7 @@ def test_scoring_failure_keeps_answer_and_moves_on(topics: list[Topic], prompt_s
     def broken(req: ScoreRequest) -> Score:
         raise RuntimeError("grader exploded")
 
-    practice = _practice(topics, prompt_set, transcripts, broken)
+    practice = practice_session(topics, prompt_set, transcripts, broken)
     sid = practice.start(2)
     first = practice.next_question()
     assert first is not None
@@ -147,7 +130,8 @@ def test_scoring_failure_keeps_answer_and_moves_on(topics: list[Topic], prompt_s
 
 def test_no_follow_ups_mode(topics: list[Topic], prompt_set: PromptSet,
                             transcripts: TranscriptStore, encoder: Any) -> None:
-    practice = _practice(topics, prompt_set, transcripts, make_scorer(encoder), follow_ups=False)
+    practice = practice_session(topics, prompt_set, transcripts, make_scorer(encoder),
+                                follow_ups=False)
     practice.start(2)
     count = 0
     while (q := practice.next_question()) is not None:
@@ -158,7 +142,7 @@ def test_no_follow_ups_mode(topics: list[Topic], prompt_set: PromptSet,
 
 def test_start_rejects_zero_questions(topics: list[Topic], prompt_set: PromptSet,
                                       transcripts: TranscriptStore, encoder: Any) -> None:
-    practice = _practice(topics, prompt_set, transcripts, make_scorer(encoder))
+    practice = practice_session(topics, prompt_set, transcripts, make_scorer(encoder))
     with pytest.raises(PrepAgentError, match="at least 1"):
         practice.start(0)
     with pytest.raises(PrepAgentError, match="start\\(\\) or resume\\(\\)"):
@@ -167,13 +151,13 @@ def test_start_rejects_zero_questions(topics: list[Topic], prompt_set: PromptSet
 
 def test_resume_reasks_pending_question(topics: list[Topic], prompt_set: PromptSet,
                                         transcripts: TranscriptStore, encoder: Any) -> None:
-    first = _practice(topics, prompt_set, transcripts, make_scorer(encoder))
+    first = practice_session(topics, prompt_set, transcripts, make_scorer(encoder))
     sid = first.start(2)
     q = first.next_question()
     assert q is not None
     text = "".join(q)
     # The tab closes here. A new process resumes from the database alone.
-    again = _practice(topics, prompt_set, transcripts, make_scorer(encoder))
+    again = practice_session(topics, prompt_set, transcripts, make_scorer(encoder))
     assert again.resume(sid) == []
     pending = again.next_question()
     assert pending is not None and pending.recorded and "".join(pending) == text
@@ -198,14 +182,14 @@ def test_resume_scores_answer_saved_before_crash(topics: list[Topic], prompt_set
         crashed.append(req.answer)
         raise KeyboardInterrupt  # stands in for the process dying mid-scoring
 
-    first = _practice(topics, prompt_set, transcripts, dies)
+    first = practice_session(topics, prompt_set, transcripts, dies)
     sid = first.start(1)
     q = first.next_question()
     assert q is not None
     with pytest.raises(KeyboardInterrupt):
         first.submit(q.turn_id, "I am not sure.")
     assert crashed == ["I am not sure."]
-    again = _practice(topics, prompt_set, transcripts, make_scorer(encoder))
+    again = practice_session(topics, prompt_set, transcripts, make_scorer(encoder))
     [late] = again.resume(sid)
     assert late.answer == "I am not sure." and late.score is not None
     assert transcripts.get_turn(late.turn_id).overall == late.score.overall
@@ -225,7 +209,8 @@ def test_history_prefers_weak_key_points(topics: list[Topic], prompt_set: Prompt
         KeyPointResult(kp, "missing" if kp == weak else "covered", 0.0 if kp == weak else 1.0)
         for kp in key_points])
     for seed in (1, 2, 3):
-        practice = _practice(topics, prompt_set, transcripts, make_scorer(encoder), seed=seed)
+        practice = practice_session(topics, prompt_set, transcripts, make_scorer(encoder),
+                                    seed=seed)
         practice.start(1)
         assert weak in practice.plan[0].target.key_points
 
@@ -305,7 +290,7 @@ def test_kill_9_during_scoring_loses_no_answer(topics: list[Topic], prompt_set: 
     [turn] = transcripts.get_session(row.id).turns
     assert turn.answer == "Answer submitted just before the crash."
     assert turn.text == asked[len("asked "):].strip() and turn.score is None
-    practice = _practice(topics, prompt_set, transcripts, make_scorer(encoder))
+    practice = practice_session(topics, prompt_set, transcripts, make_scorer(encoder))
     [late] = practice.resume(row.id)
     assert late.turn_id == turn.id and late.score is not None
 
@@ -318,7 +303,8 @@ def test_practice_never_writes_the_api_key(topics: list[Topic], prompt_set: Prom
     db = tmp_path / "db" / "transcripts.db"
     transcripts = TranscriptStore(connect(db), secrets=[key])
     settings = Settings(openai_api_key=key, home=tmp_path)
-    practice = _practice(topics, prompt_set, transcripts, make_scorer(encoder), settings=settings)
+    practice = practice_session(topics, prompt_set, transcripts, make_scorer(encoder),
+                                settings=settings)
     sid = practice.start(1)
     while (q := practice.next_question()) is not None:
         practice.submit(q.turn_id, f"My key is {key}, please ignore it.")

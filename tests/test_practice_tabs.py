@@ -7,13 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import practice_session
 
 from prep_agent.errors import StaleAnswerError
-from prep_agent.interview.interviewer import Interviewer
-from prep_agent.knowledge.library import load_notes
 from prep_agent.knowledge.models import Topic
-from prep_agent.practice.session import PracticeSession, make_scorer
-from prep_agent.prompt_library import PromptLibrary
+from prep_agent.practice.session import make_scorer
 from prep_agent.prompts import PromptSet
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.records import AnswerWrite
@@ -24,33 +22,17 @@ GOOD = ("DGX systems scale AI from enterprise data centers to developer PCs, com
         "software for training and inference, like the servers I provisioned at Microsoft.")
 
 
-@pytest.fixture(scope="module")
-def topics() -> list[Topic]:
-    return load_notes(ROOT / "seeds").topics
-
-
-@pytest.fixture(scope="module")
-def prompt_set() -> PromptSet:
-    return PromptLibrary(ROOT / "prompts").load("hiring-manager")
-
-
-def _tab(topics: list[Topic], prompt_set: PromptSet, transcripts: TranscriptStore,
-         encoder: Any, follow_ups: bool = False) -> PracticeSession:
-    return PracticeSession(Interviewer(topics, None, prompt_set, seed=1), make_scorer(encoder),
-                           transcripts, follow_ups=follow_ups)
-
-
 def test_stale_tab_is_refused_and_nothing_is_overwritten(
     topics: list[Topic], prompt_set: PromptSet, tmp_path: Path, encoder: Any
 ) -> None:
     db = tmp_path / "t.db"
     a_store, b_store = TranscriptStore(connect(db)), TranscriptStore(connect(db))
-    tab_a = _tab(topics, prompt_set, a_store, encoder)
+    tab_a = practice_session(topics, prompt_set, a_store, make_scorer(encoder), follow_ups=False)
     sid = tab_a.start(3)
     qa = tab_a.next_question()
     assert qa is not None
     "".join(qa)
-    tab_b = _tab(topics, prompt_set, b_store, encoder)
+    tab_b = practice_session(topics, prompt_set, b_store, make_scorer(encoder), follow_ups=False)
     tab_b.resume(sid)  # the second tab opens /?session=N
     qb = tab_b.next_question()
     assert qb is not None and qb.turn_id == qa.turn_id
@@ -79,9 +61,9 @@ def test_second_tab_asking_the_same_slot_gets_the_first_turn(
     topics: list[Topic], prompt_set: PromptSet, encoder: Any
 ) -> None:
     store = TranscriptStore(connect(":memory:"))
-    tab_a = _tab(topics, prompt_set, store, encoder)
+    tab_a = practice_session(topics, prompt_set, store, make_scorer(encoder), follow_ups=False)
     sid = tab_a.start(2)
-    tab_b = _tab(topics, prompt_set, store, encoder)
+    tab_b = practice_session(topics, prompt_set, store, make_scorer(encoder), follow_ups=False)
     tab_b.resume(sid)
     qa, qb = tab_a.next_question(), tab_b.next_question()  # both streams start, none recorded
     assert qa is not None and qb is not None and not qa.recorded and not qb.recorded
@@ -93,7 +75,7 @@ def test_skipped_and_finished_turns_take_no_answer(
     topics: list[Topic], prompt_set: PromptSet, encoder: Any
 ) -> None:
     store = TranscriptStore(connect(":memory:"))
-    tab = _tab(topics, prompt_set, store, encoder, follow_ups=True)
+    tab = practice_session(topics, prompt_set, store, make_scorer(encoder), follow_ups=True)
     sid = tab.start(2)
     q = tab.next_question()
     assert q is not None
@@ -151,14 +133,15 @@ def test_sessions_from_before_m003_resume_and_fill_new_slots(
 ) -> None:
     db = tmp_path / "t.db"
     store = TranscriptStore(connect(db))
-    old = _tab(topics, prompt_set, store, encoder)
+    old = practice_session(topics, prompt_set, store, make_scorer(encoder), follow_ups=False)
     sid = old.start(2)
     q = old.next_question()
     assert q is not None
     old.submit(q.turn_id, GOOD)
     # A row written before migration m003 has no slot.
     store.conn.execute("UPDATE turns SET slot = NULL")
-    again = _tab(topics, prompt_set, TranscriptStore(connect(db)), encoder)
+    again = practice_session(topics, prompt_set, TranscriptStore(connect(db)), make_scorer(encoder),
+                             follow_ups=False)
     again.resume(sid)
     nxt = again.next_question()
     assert nxt is not None and nxt.label == "Question 2 of 2"

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+from fakes import practice_session
 
 from prep_agent.grading.delivery import Delivery
 from prep_agent.grading.models import KeyPointResult, Score, ScoreRequest
-from prep_agent.interview.interviewer import Interviewer
 from prep_agent.interview.planner import unit_of
-from prep_agent.knowledge.library import load_notes
 from prep_agent.knowledge.models import Topic
-from prep_agent.practice.session import PracticeSession
-from prep_agent.prompt_library import PromptLibrary
 from prep_agent.prompts import PromptSet
 from prep_agent.transcripts.db import connect
 from prep_agent.transcripts.store import TranscriptStore
@@ -24,16 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 RICH = ("At VMware I was responsible for the launch. First I hired four analysts and met the VP; "
         "the main risk was the vendor dependency, so I decided to cut scope. We launched two "
         "weeks early.")
-
-
-@pytest.fixture(scope="module")
-def topics() -> list[Topic]:
-    return load_notes(ROOT / "seeds").topics
-
-
-@pytest.fixture(scope="module")
-def prompt_set() -> PromptSet:
-    return PromptLibrary(ROOT / "prompts").load("hiring-manager")
 
 
 def scripted(status_by_call: list[str]):  # type: ignore[no-untyped-def]
@@ -54,8 +40,8 @@ def scripted(status_by_call: list[str]):  # type: ignore[no-untyped-def]
 def test_a_thread_stops_once_it_covers_the_point(topics: list[Topic],
                                                  prompt_set: PromptSet) -> None:
     transcripts = TranscriptStore(connect(":memory:"))
-    practice = PracticeSession(Interviewer(topics, None, prompt_set, seed=2),
-                               scripted(["partial", "covered"]), transcripts)
+    practice = practice_session(topics, prompt_set, transcripts, scripted(["partial", "covered"]),
+                                seed=2)
     practice.start(1)
     first = practice.next_question()
     assert first is not None
@@ -80,8 +66,7 @@ def test_a_thread_stops_once_it_covers_the_point(topics: list[Topic],
 
 def test_follow_ups_never_exceed_the_budget(topics: list[Topic], prompt_set: PromptSet) -> None:
     transcripts = TranscriptStore(connect(":memory:"))
-    practice = PracticeSession(Interviewer(topics, None, prompt_set, seed=5),
-                               scripted(["missing"] * 20), transcripts)
+    practice = practice_session(topics, prompt_set, transcripts, scripted(["missing"] * 20), seed=5)
     practice.start(2)
     answers = 0
     while (q := practice.next_question()) is not None:
@@ -98,8 +83,8 @@ def test_the_next_session_starts_on_an_item_not_asked_yet(topics: list[Topic],
     transcripts = TranscriptStore(connect(":memory:"))
     asked: list[str] = []
     for _ in range(4):
-        practice = PracticeSession(Interviewer(topics, None, prompt_set, seed=0),
-                                   scripted(["covered"] * 5), transcripts, follow_ups=False)
+        practice = practice_session(topics, prompt_set, transcripts, scripted(["covered"] * 5),
+                                    seed=0, follow_ups=False)
         practice.start(1)
         asked.append(unit_of(practice.plan[0].target))
         q = practice.next_question()
