@@ -67,6 +67,17 @@ def prompt_set():  # type: ignore[no-untyped-def]
     return PromptLibrary(PROMPTS).load(HIRING_MANAGER)
 
 
+@pytest.fixture
+def own_prompts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A writable copy of prompts/ so copies made by a test never touch the repository."""
+    import shutil
+
+    target = tmp_path / "prompts"
+    shutil.copytree(PROMPTS, target)
+    monkeypatch.setenv("PREP_AGENT_PROMPTS", str(target))
+    return target
+
+
 # --- app fixtures (issue 5: Streamlit pages) -------------------------------------------------
 
 

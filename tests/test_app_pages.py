@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -201,15 +200,6 @@ def test_notes_reingest_reports_progress(app_test: Any) -> None:
 
 
 # --- Prompts ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def own_prompts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A writable copy of prompts/ so copies made by the page never touch the repository."""
-    target = tmp_path / "prompts"
-    shutil.copytree(ROOT / "prompts", target)
-    monkeypatch.setenv("PREP_AGENT_PROMPTS", str(target))
-    return target
 
 
 def test_prompts_lists_sets_with_validity(own_prompts: Path, app_test: Any) -> None:

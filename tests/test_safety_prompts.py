@@ -4,7 +4,6 @@ reported per file without breaking the listing."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,16 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HM = "hiring-manager"
 
 
-@pytest.fixture
-def prompts_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "prompts"
-    shutil.copytree(ROOT / "prompts", target)
-    monkeypatch.setenv("PREP_AGENT_PROMPTS", str(target))
-    return target
-
-
-def _edit(prompts_dir: Path, old: str, new: str) -> None:
-    path = prompts_dir / f"{HM}.yaml"
+def _edit(own_prompts: Path, old: str, new: str) -> None:
+    path = own_prompts / f"{HM}.yaml"
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -41,34 +32,34 @@ def _edit(prompts_dir: Path, old: str, new: str) -> None:
     ("{subject!r}", "question"),
     ("{}", "question"),
 ])
-def test_template_fields_must_be_plain_names(prompts_dir: Path, field: str, key: str) -> None:
-    _edit(prompts_dir, "Subject the question must name: {subject}",
+def test_template_fields_must_be_plain_names(own_prompts: Path, field: str, key: str) -> None:
+    _edit(own_prompts, "Subject the question must name: {subject}",
           f"Subject the question must name: {{subject}} {field}")
     with pytest.raises(PromptError) as err:
-        PromptLibrary(prompts_dir).load(HM)
+        PromptLibrary(own_prompts).load(HM)
     message = str(err.value)
     assert f"key '{key}'" in message and field in message
     assert "only plain {name} fields" in message
 
 
-def test_judge_answer_format_spec_is_rejected(prompts_dir: Path) -> None:
-    _edit(prompts_dir, "<answer>\n    {answer}", "<answer>\n    {answer:>20000000}")
+def test_judge_answer_format_spec_is_rejected(own_prompts: Path) -> None:
+    _edit(own_prompts, "<answer>\n    {answer}", "<answer>\n    {answer:>20000000}")
     with pytest.raises(PromptError, match=r"'judge.human'.*\{answer:>20000000\}.*write \{answer\}"):
-        PromptLibrary(prompts_dir).load(HM)
+        PromptLibrary(own_prompts).load(HM)
 
 
-def test_save_copy_rejects_a_format_spec(prompts_dir: Path, tmp_path: Path) -> None:
-    lib = PromptLibrary(prompts_dir, tmp_path / "mine")
-    text = (prompts_dir / f"{HM}.yaml").read_text().replace(
+def test_save_copy_rejects_a_format_spec(own_prompts: Path, tmp_path: Path) -> None:
+    lib = PromptLibrary(own_prompts, tmp_path / "mine")
+    text = (own_prompts / f"{HM}.yaml").read_text().replace(
         "Subject the question must name: {subject}", "Subject: {subject:>300000000}")
     with pytest.raises(PromptError, match="only plain"):
         lib.save_copy(HM, "mine", text)
-    assert not (prompts_dir / "mine.yaml").exists()
+    assert not (own_prompts / "mine.yaml").exists()
     assert not (tmp_path / "mine" / "mine.yaml").exists()
 
 
-def test_every_rendered_value_is_capped(prompts_dir: Path) -> None:
-    ps = PromptLibrary(prompts_dir).load(HM)
+def test_every_rendered_value_is_capped(own_prompts: Path) -> None:
+    ps = PromptLibrary(own_prompts).load(HM)
     huge = "x" * (MAX_VALUE_CHARS * 10)
     judge = ps.judge_template()
     values = {name: "x" for name in judge.input_variables} | {"answer": huge}
@@ -89,10 +80,10 @@ def test_every_rendered_value_is_capped(prompts_dir: Path) -> None:
     ("name: huge\ndescription: '" + "y" * 300_000 + "'\n", "at most 256 KB"),
 ])
 def test_bad_yaml_is_one_invalid_row_and_the_listing_survives(
-    prompts_dir: Path, body: str, expected: str, capsys: pytest.CaptureFixture[str]
+    own_prompts: Path, body: str, expected: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (prompts_dir / "bad.yaml").write_text(body, encoding="utf-8")
-    infos = {i.name: i for i in PromptLibrary(prompts_dir).list()}
+    (own_prompts / "bad.yaml").write_text(body, encoding="utf-8")
+    infos = {i.name: i for i in PromptLibrary(own_prompts).list()}
     assert not infos["bad"].valid and expected in (infos["bad"].error or "")
     assert infos[HM].valid
     assert main(["prompts", "--json"]) == 1
