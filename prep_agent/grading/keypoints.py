@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from prep_agent.grading import contradiction as con
+from prep_agent.grading.calibration import calibrated
 from prep_agent.grading.models import ClaimResult, KeyPointResult, Status
 from prep_agent.grading.prepare import PreparedAnswer, Unit, ramp, residuals
 from prep_agent.text.match import (
@@ -26,6 +27,7 @@ from prep_agent.text.match import (
     content_terms,
     is_name,
     matched_terms,
+    negation_count,
     norm_token,
     sentence_spans,
     token_match,
@@ -81,12 +83,13 @@ def _raw_best(k: np.ndarray, units: list[Unit]) -> float:
     return max((float((u.parts @ k).max()) for u in units), default=0.0)
 
 
-def _strength(p: PreparedAnswer, sem: float, lex: float) -> float:
-    """Blend both channels; complete lexical evidence stands on its own (short claims)."""
+def _strength(p: PreparedAnswer, sem: float, lex: float, cal: float = -1.0) -> float:
+    """Blend both channels; complete lexical or calibrated evidence stands on its own."""
     r = p.rubric
     semantic = ramp(sem, r.sem_low, r.sem_high)
     blend = r.sem_weight * semantic + (1 - r.sem_weight) * lex
-    return max(blend, r.lex_alone * lex, r.sem_alone * semantic)
+    calibrated_credit = r.cal_alone * ramp(cal, r.cal_low, r.cal_high)
+    return max(blend, r.lex_alone * lex, r.sem_alone * semantic, calibrated_credit)
 
 
 def _term_hits(terms: dict[str, float], p: PreparedAnswer) -> dict[int, frozenset[str]]:
@@ -102,16 +105,26 @@ def _best_match(
     terms: dict[str, float],
     per_sentence: dict[int, frozenset[str]],
     blocked: set[int],
+    ceiling: float = 1.0,
+    claim: str = "",
 ) -> _Match:
     """The strongest unit for a claim among units without a blocked sentence."""
     k_res = residuals(vec[None, :], p.question_vec)[0]
+    polarity = negation_count(claim) % 2
     best = _Match(0.0, 0.0, 0.0, None)
     for unit in p.units:
         if blocked.intersection(unit.idx):
             continue
         sem = _unit_sim(p, unit, vec, k_res)
         lex = _weight(terms, frozenset().union(*(per_sentence[i] for i in unit.idx)))
-        strength = _strength(p, sem, lex)
+        near = unit.residual_parts @ k_res if p.rubric.cal_residual else unit.parts @ vec
+        cal = calibrated(float(near.max()), ceiling)
+        said = sum(p.sent_words[i] for i in unit.idx) / max(1, len(terms))
+        cal = cal * ramp(said, p.rubric.cal_words_low, p.rubric.cal_words_high)
+        if unit.negations != polarity:
+            # Embeddings barely see "not": meaning-only credit needs the claim's polarity.
+            cal = -1.0
+        strength = _strength(p, sem, lex, cal)
         # A pair must beat its best single sentence clearly to be quoted instead.
         margin = p.rubric.pair_margin if len(unit.idx) > 1 else 0.0
         if strength > best.strength + margin or best.unit is None:
@@ -154,12 +167,13 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
     r = p.rubric
     claims: list[ClaimResult] = []
     best_sem = best_lex = 0.0
-    for claim, vec in zip(p.kp_pieces[k], p.kp_vecs[k], strict=True):
+    ceils = p.kp_ceilings[k] if len(p.kp_ceilings[k]) else [1.0] * len(p.kp_pieces[k])
+    for claim, vec, ceiling in zip(p.kp_pieces[k], p.kp_vecs[k], ceils, strict=True):
         terms = _demoted_terms(claim, p)
         per_sentence = _term_hits(terms, p)
         opposed = _oppositions(p, claim, p.disowned)
         blocked = set(p.disowned) | {i for i, o in opposed if o.kind == "negation"}
-        agree = _best_match(p, vec, terms, per_sentence, blocked)
+        agree = _best_match(p, vec, terms, per_sentence, blocked, float(ceiling), claim)
         best_sem = max(best_sem, _raw_best(vec, p.units))
         best_lex = max(best_lex, agree.lex)
         strength = min(agree.strength, r.keyword_list_cap) if keyword_list else agree.strength

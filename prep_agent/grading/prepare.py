@@ -16,6 +16,7 @@ import numpy as np
 
 from prep_agent.errors import ScoringError
 from prep_agent.grading.avoid import AvoidRule, parse_avoid
+from prep_agent.grading.calibration import background_vectors, ceilings
 from prep_agent.grading.claims import split_claims
 from prep_agent.grading.contradiction import disowned_kind, word_salad
 from prep_agent.grading.models import (
@@ -31,6 +32,7 @@ from prep_agent.text.match import (
     Span,
     clauses,
     clean,
+    content_terms,
     matched_terms,
     negation_count,
     sentence_spans,
@@ -107,7 +109,9 @@ class PreparedAnswer:
     clause_vecs: list[np.ndarray]
     kp_pieces: list[list[str]]  # each key point's atomic claims
     kp_vecs: list[np.ndarray]
+    kp_ceilings: list[np.ndarray]  # each claim's background ceiling (calibration.py)
     sent_tokens: list[set[str]]
+    sent_words: list[int]  # content words per sentence (how much a span can state)
     question_tokens: set[str]
     avoid_rules: list[AvoidRule]
     avoid_vecs: np.ndarray
@@ -146,6 +150,12 @@ class PreparedAnswer:
         for ps in kp_pieces:
             kp_vecs.append(ref_vecs[start : start + len(ps)])
             start += len(ps)
+        background = background_vectors(encoder) if rubric.cal_alone > 0 else np.zeros((0, 1))
+        kp_ceilings = [ceilings(v, background) for v in kp_vecs]
+        if rubric.cal_residual and len(background) > 1:
+            q = ref_vecs[-1]
+            background_res = residuals(background, q)
+            kp_ceilings = [ceilings(residuals(v, q), background_res) for v in kp_vecs]
         sent_tokens = [token_set(t) for t in texts]
         question_tokens = token_set(req.question)
         echoes = [
@@ -175,7 +185,9 @@ class PreparedAnswer:
             clause_vecs=clause_vecs,
             kp_pieces=kp_pieces,
             kp_vecs=kp_vecs,
+            kp_ceilings=kp_ceilings,
             sent_tokens=sent_tokens,
+            sent_words=[len(content_terms(t)) for t in texts],
             question_tokens=question_tokens,
             avoid_rules=rules,
             avoid_vecs=ref_vecs[start : start + len(rules)],
