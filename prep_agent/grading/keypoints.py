@@ -83,13 +83,12 @@ def _raw_best(k: np.ndarray, units: list[Unit]) -> float:
     return max((float((u.parts @ k).max()) for u in units), default=0.0)
 
 
-def _strength(p: PreparedAnswer, sem: float, lex: float, cal: float = -1.0) -> float:
+def _strength(p: PreparedAnswer, sem: float, lex: float, meaning: float = 0.0) -> float:
     """Blend both channels; complete lexical or calibrated evidence stands on its own."""
     r = p.rubric
     semantic = ramp(sem, r.sem_low, r.sem_high)
     blend = r.sem_weight * semantic + (1 - r.sem_weight) * lex
-    calibrated_credit = r.cal_alone * ramp(cal, r.cal_low, r.cal_high)
-    return max(blend, r.lex_alone * lex, r.sem_alone * semantic, calibrated_credit)
+    return max(blend, r.lex_alone * lex, r.sem_alone * semantic, r.cal_alone * meaning)
 
 
 def _term_hits(terms: dict[str, float], p: PreparedAnswer) -> dict[int, frozenset[str]]:
@@ -107,24 +106,29 @@ def _best_match(
     blocked: set[int],
     ceiling: float = 1.0,
     claim: str = "",
+    cal_vec: np.ndarray | None = None,
 ) -> _Match:
     """The strongest unit for a claim among units without a blocked sentence."""
     k_res = residuals(vec[None, :], p.question_vec)[0]
     polarity = negation_count(claim) % 2
+    cal_vec = vec if cal_vec is None else cal_vec
+    r = p.rubric
+    # Words the question already has state nothing: count what each side adds to it.
+    claim_words = max(1, len(terms) - len(matched_terms(terms, p.question_tokens)))
     best = _Match(0.0, 0.0, 0.0, None)
     for unit in p.units:
         if blocked.intersection(unit.idx):
             continue
         sem = _unit_sim(p, unit, vec, k_res)
         lex = _weight(terms, frozenset().union(*(per_sentence[i] for i in unit.idx)))
-        near = unit.residual_parts @ k_res if p.rubric.cal_residual else unit.parts @ vec
-        cal = calibrated(float(near.max()), ceiling)
-        said = sum(p.sent_words[i] for i in unit.idx) / max(1, len(terms))
-        cal = cal * ramp(said, p.rubric.cal_words_low, p.rubric.cal_words_high)
+        near = unit.cal_parts @ cal_vec if unit.cal_parts is not None else unit.parts @ vec
+        meaning = ramp(calibrated(float(near.max()), ceiling), r.cal_low, r.cal_high)
+        said = sum(p.sent_words[i] for i in unit.idx) / claim_words
+        meaning *= ramp(said, r.cal_words_low, r.cal_words_high)
         if unit.negations != polarity:
             # Embeddings barely see "not": meaning-only credit needs the claim's polarity.
-            cal = -1.0
-        strength = _strength(p, sem, lex, cal)
+            meaning = 0.0
+        strength = _strength(p, sem, lex, meaning)
         # A pair must beat its best single sentence clearly to be quoted instead.
         margin = p.rubric.pair_margin if len(unit.idx) > 1 else 0.0
         if strength > best.strength + margin or best.unit is None:
@@ -167,13 +171,15 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
     r = p.rubric
     claims: list[ClaimResult] = []
     best_sem = best_lex = 0.0
-    ceils = p.kp_ceilings[k] if len(p.kp_ceilings[k]) else [1.0] * len(p.kp_pieces[k])
-    for claim, vec, ceiling in zip(p.kp_pieces[k], p.kp_vecs[k], ceils, strict=True):
+    pieces = zip(p.kp_pieces[k], p.kp_vecs[k], p.cal_kp_vecs[k], p.kp_ceilings[k], strict=True)
+    for claim, vec, cal_vec, ceiling in pieces:
         terms = _demoted_terms(claim, p)
         per_sentence = _term_hits(terms, p)
         opposed = _oppositions(p, claim, p.disowned)
         blocked = set(p.disowned) | {i for i, o in opposed if o.kind == "negation"}
-        agree = _best_match(p, vec, terms, per_sentence, blocked, float(ceiling), claim)
+        agree = _best_match(
+            p, vec, terms, per_sentence, blocked, float(ceiling), claim, cal_vec
+        )
         best_sem = max(best_sem, _raw_best(vec, p.units))
         best_lex = max(best_lex, agree.lex)
         strength = min(agree.strength, r.keyword_list_cap) if keyword_list else agree.strength

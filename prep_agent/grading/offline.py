@@ -52,9 +52,12 @@ _LIST_QUESTION = re.compile(
 class OfflineGrader:
     """Grades with the offline embedding model, lexical evidence and engineered rules only."""
 
-    def __init__(self, encoder: Encoder, rubric: Rubric | None = None) -> None:
+    def __init__(
+        self, encoder: Encoder, rubric: Rubric | None = None, claim_encoder: Encoder | None = None
+    ) -> None:
         self.encoder = encoder
         self.rubric = rubric or Rubric()
+        self.claim_encoder = claim_encoder
 
     def grade(self, req: ScoreRequest) -> Score:
         """The offline Score of one answer."""
@@ -72,7 +75,7 @@ class OfflineGrader:
             ]
             truncated = len(req.answer) > MAX_ANSWER_CHARS
             return _finish(delivery, [flag], empty, [], [], [], 0, why, truncated, qtype, None)
-        p = PreparedAnswer.build(req, self.encoder, rubric)
+        p = PreparedAnswer.build(req, self.encoder, rubric, self.claim_encoder)
         flags: list[str] = []
         if delivery.words < rubric.too_short_words:
             flags.append("too_short")

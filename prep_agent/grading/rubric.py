@@ -134,13 +134,13 @@ class Rubric:
     substitution_factor: float = 0.25
     # Calibrated similarity (calibration.py): credit for a span much closer to the claim than
     # any generic sentence is, whatever words it uses.
-    cal_low: float = 0.0  # at the background ceiling: no credit...
-    cal_high: float = 0.25  # ...a quarter of the way from it to a perfect match: full credit
+    cal_low: float = -0.1  # a little below the background ceiling: no credit...
+    cal_high: float = 0.1  # ...a tenth of the way from it to a perfect match: full credit
     cal_alone: float = 0.8
-    cal_residual: bool = False  # compare with the question's direction removed
+    cal_siblings: bool = True  # the other key points' claims raise a claim's ceiling too
     # A span cannot state a claim in far fewer content words than the claim has: calibrated
     # credit ramps from none at this share of the claim's words to full at cal_words_high.
-    cal_words_low: float = 0.5
+    cal_words_low: float = 0.6
     cal_words_high: float = 1.0
     pair_margin: float = 0.05  # a sentence pair must beat its best single sentence by this
     # Whole-answer checks and aggregation (offline.py, aggregate.py).
