@@ -55,6 +55,15 @@ BACKGROUND: tuple[str, ...] = (
     "Budget and timelines usually drive the final decision.",
     "Open source tools are widely used for this kind of work.",
     "Training people on the new process takes time and patience.",
+    # Technical statements with specifics but no particular claim: jargon alone is not meaning.
+    "It has a fast chip, a lot of memory and a high-speed interconnect.",
+    "Engineers write code, fix bugs and maintain the drivers and libraries.",
+    "The new version adds more cores, more bandwidth and a bigger cache.",
+    "You configure it with a few settings files and command-line flags.",
+    "The servers sit in racks with their own networking, storage and power.",
+    "It runs on Linux and supports the common frameworks and APIs.",
+    "The model was trained on a large dataset and evaluated on benchmarks.",
+    "We track tickets, sprints and releases in a shared dashboard.",
 )
 
 

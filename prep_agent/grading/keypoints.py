@@ -107,11 +107,13 @@ def _best_match(
     ceiling: float = 1.0,
     claim: str = "",
     cal_vec: np.ndarray | None = None,
+    siblings: np.ndarray | None = None,
 ) -> _Match:
     """The strongest unit for a claim among units without a blocked sentence."""
     k_res = residuals(vec[None, :], p.question_vec)[0]
     polarity = negation_count(claim) % 2
     cal_vec = vec if cal_vec is None else cal_vec
+    siblings = np.zeros((0, len(cal_vec))) if siblings is None else siblings
     r = p.rubric
     # Words the question already has state nothing: count what each side adds to it.
     claim_words = max(1, len(terms) - len(matched_terms(terms, p.question_tokens)))
@@ -121,8 +123,15 @@ def _best_match(
             continue
         sem = _unit_sim(p, unit, vec, k_res)
         lex = _weight(terms, frozenset().union(*(per_sentence[i] for i in unit.idx)))
-        near = unit.cal_parts @ cal_vec if unit.cal_parts is not None else unit.parts @ vec
-        meaning = ramp(calibrated(float(near.max()), ceiling), r.cal_low, r.cal_high)
+        parts = unit.cal_parts if unit.cal_parts is not None else unit.parts
+        # Each part must be closer to this claim than generic text and than the other key
+        # points' claims: a span that states a sibling key point does not cover this one.
+        ceiling_by_part = np.full(len(parts), ceiling)
+        if len(siblings):
+            ceiling_by_part = np.maximum(ceiling_by_part, (parts @ siblings.T).max(axis=1))
+        sims = parts @ cal_vec
+        cals = [calibrated(float(s), float(c)) for s, c in zip(sims, ceiling_by_part, strict=True)]
+        meaning = ramp(max(cals), r.cal_low, r.cal_high)
         said = sum(p.sent_words[i] for i in unit.idx) / claim_words
         meaning *= ramp(said, r.cal_words_low, r.cal_words_high)
         if unit.negations != polarity:
@@ -171,6 +180,8 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
     r = p.rubric
     claims: list[ClaimResult] = []
     best_sem = best_lex = 0.0
+    others = [v for j, v in enumerate(p.cal_kp_vecs) if j != k and len(v)]
+    siblings = np.vstack(others) if others and r.cal_siblings else None
     pieces = zip(p.kp_pieces[k], p.kp_vecs[k], p.cal_kp_vecs[k], p.kp_ceilings[k], strict=True)
     for claim, vec, cal_vec, ceiling in pieces:
         terms = _demoted_terms(claim, p)
@@ -178,7 +189,7 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
         opposed = _oppositions(p, claim, p.disowned)
         blocked = set(p.disowned) | {i for i, o in opposed if o.kind == "negation"}
         agree = _best_match(
-            p, vec, terms, per_sentence, blocked, float(ceiling), claim, cal_vec
+            p, vec, terms, per_sentence, blocked, float(ceiling), claim, cal_vec, siblings
         )
         best_sem = max(best_sem, _raw_best(vec, p.units))
         best_lex = max(best_lex, agree.lex)

@@ -159,7 +159,7 @@ class PreparedAnswer:
             kp_vecs.append(ref_vecs[start : start + len(ps)])
             start += len(ps)
         background = background_vectors(encoder) if rubric.cal_alone > 0 else np.zeros((0, 1))
-        kp_ceilings = _kp_ceilings(kp_vecs, background, rubric.cal_siblings)
+        kp_ceilings = _kp_ceilings(kp_vecs, background, rubric.cal_sibling_ceiling)
         cal_kp_vecs = kp_vecs
         cal_clause_vecs: list[np.ndarray] | None = None
         if claim_encoder is not None and rubric.cal_alone > 0:
@@ -167,7 +167,7 @@ class PreparedAnswer:
             c_answer, c_claims = _embed(claim_encoder, answer_texts, claims)
             cal_clause_vecs, cal_kp_vecs = _split(c_answer, parts), _split(c_claims, kp_pieces)
             c_background = background_vectors(claim_encoder)
-            kp_ceilings = _kp_ceilings(cal_kp_vecs, c_background, rubric.cal_siblings)
+            kp_ceilings = _kp_ceilings(cal_kp_vecs, c_background, rubric.cal_sibling_ceiling)
         sent_tokens = [token_set(t) for t in texts]
         question_tokens = token_set(req.question)
         echoes = [
