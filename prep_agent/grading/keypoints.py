@@ -50,6 +50,7 @@ class _Match:
     sem: float
     lex: float
     unit: Unit | None
+    by_meaning: bool = False  # the calibrated, meaning-only channel carried the strength
 
 
 def _demoted_terms(text: str, p: PreparedAnswer) -> dict[str, float]:
@@ -141,7 +142,8 @@ def _best_match(
         # A pair must beat its best single sentence clearly to be quoted instead.
         margin = p.rubric.pair_margin if len(unit.idx) > 1 else 0.0
         if strength > best.strength + margin or best.unit is None:
-            best = _Match(strength, sem, lex, unit)
+            by_meaning = r.cal_alone * meaning >= strength > _strength(p, sem, lex)
+            best = _Match(strength, sem, lex, unit, by_meaning)
     return best
 
 
@@ -216,11 +218,11 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
         if (
             agree.unit is not None
             and agree.lex > 0
-            and strength < r.partial_at
+            and (strength < r.partial_at or agree.by_meaning)
             and _substituted(claim, agree.unit, p)
         ):
             # "The data center ones are called GeForce": the claim's words around a
-            # different name in its slot is a wrong fact, not a vague start.
+            # different name in its slot is a wrong fact, not a vague start (nor a paraphrase).
             strength *= r.substitution_factor
         status = Status(r.status_for(strength))
         quotes = (
