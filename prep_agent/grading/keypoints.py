@@ -135,8 +135,9 @@ def _best_match(
         meaning = ramp(max(cals), r.cal_low, r.cal_high)
         said = sum(p.sent_words[i] for i in unit.idx) / claim_words
         meaning *= ramp(said, r.cal_words_low, r.cal_words_high)
-        if unit.negations != polarity:
-            # Embeddings barely see "not": meaning-only credit needs the claim's polarity.
+        if any(p.negations[i] != polarity and per_sentence[i] for i in unit.idx):
+            # Embeddings barely see "not": a sentence that negates while naming the claim's
+            # words ("Feedback is not that important") gets no meaning-only credit.
             meaning = 0.0
         strength = _strength(p, sem, lex, meaning)
         # A pair must beat its best single sentence clearly to be quoted instead.

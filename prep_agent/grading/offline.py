@@ -95,6 +95,9 @@ class OfflineGrader:
         relevance = max([f.sem for f in findings] or [0.0])
         best_lex = max([f.lex for f in findings] or [0.0])
         off_topic = relevance < rubric.off_topic_sim and best_lex < rubric.off_topic_lex
+        if any(r.status in (Status.covered, Status.partial) for r in ledger):
+            # A key point made in other words (calibrated credit) is on topic by definition.
+            off_topic = False
         if delivery.words < rubric.short_answer_words and relevance >= rubric.short_off_topic_sim:
             # A few words embed poorly ("I'd send a survey."): weak, but not proof of straying.
             off_topic = False

@@ -114,6 +114,7 @@ class PreparedAnswer:
     cal_kp_vecs: list[np.ndarray]  # the claims in the calibrated space (claim encoder or same)
     sent_tokens: list[set[str]]
     sent_words: list[int]  # content words per sentence the question lacks (what it can state)
+    negations: list[int]  # each sentence's negation parity
     question_tokens: set[str]
     avoid_rules: list[AvoidRule]
     avoid_vecs: np.ndarray
@@ -201,6 +202,7 @@ class PreparedAnswer:
             cal_kp_vecs=cal_kp_vecs,
             sent_tokens=sent_tokens,
             sent_words=[_novel_words(t, question_tokens) for t in texts],
+            negations=[negation_count(t) % 2 for t in texts],
             question_tokens=question_tokens,
             avoid_rules=rules,
             avoid_vecs=ref_vecs[start : start + len(rules)],

@@ -136,7 +136,7 @@ class Rubric:
     # any generic sentence is, whatever words it uses.
     cal_low: float = -0.1  # a little below the background ceiling: no credit...
     cal_high: float = 0.1  # ...a tenth of the way from it to a perfect match: full credit
-    cal_alone: float = 0.8
+    cal_alone: float = 0.85  # a full paraphrase lands within 15 points of the verbatim key point
     cal_siblings: bool = True  # a span must be closer to the claim than to other key points
     cal_sibling_ceiling: bool = False  # the other key points' claims raise the ceiling too
     # A span cannot state a claim in far fewer content words than the claim has: calibrated
