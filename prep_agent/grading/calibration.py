@@ -4,13 +4,13 @@ A raw cosine means different things for different claims and encoders: a short c
 common topic sits at 0.4 from almost any sentence about work, a long specific one at 0.1. So a
 claim's similarity is read against its background ceiling, the highest cosine the claim reaches
 with a fixed set of generic, on-topic-sounding interview sentences that state no particular fact
-(written for this purpose, not taken from any graded set), and with the claims of the other key
-points (prepare.py), so restating a sibling key point does not cover this one. keypoints.py gives
-meaning-only credit from a little below that ceiling to a little above it ("closer to this claim
-than to anything generic"), which transfers across topics and embedders, so a paraphrase in
-entirely different words earns it. Embeddings barely see negation and say nothing of how much
-a span states, so that credit also needs the claim's polarity and about as many content words
-beyond the question as the claim has.
+(written for this purpose, not taken from any graded set); keypoints.py also raises it, per
+span, to the span's cosine with the other key points' claims, so restating a sibling key point
+does not cover this one. Meaning-only credit ramps from a little below that ceiling to a little
+above it ("closer to this claim than to anything generic"), which transfers across topics and
+embedders, so a paraphrase in entirely different words earns it. Embeddings barely see negation
+and say nothing of how much a span states, so keypoints.py also asks for the claim's polarity and
+about as many content words beyond the question as the claim has.
 """
 
 from __future__ import annotations

@@ -5,7 +5,10 @@ adjacent sentence pairs (so a compound point made across two sentences counts): 
 plus weighted recall of the claim's content words, names and numbers, where words the question
 already contains count for little ("question demoting"). The semantic part is demoted the same
 way: the cosine is taken after removing the question's direction from both vectors, so restating
-the topic earns little. A sentence the candidate disowns ("It is false that ...", "Some claim
+the topic earns little. A third, meaning-only channel (calibration.py) credits a span much
+closer to the claim than generic text and the other key points are, whatever its words
+(paraphrases), if it keeps the claim's polarity, says about as much and names no other things.
+A sentence the candidate disowns ("It is false that ...", "Some claim
 ..., but that's a myth", "Would you say ...? I don't know") or whose clause about the claim is
 negated cannot support it; contradiction.py's rules decide when such a sentence, or an antonym,
 a wrong quantity or swapped roles, opposes the claim. A key point's status comes from its claims:

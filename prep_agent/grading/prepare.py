@@ -160,7 +160,7 @@ class PreparedAnswer:
             kp_vecs.append(ref_vecs[start : start + len(ps)])
             start += len(ps)
         background = background_vectors(encoder) if rubric.cal_alone > 0 else np.zeros((0, 1))
-        kp_ceilings = _kp_ceilings(kp_vecs, background, rubric.cal_sibling_ceiling)
+        kp_ceilings = [ceilings(v, background) for v in kp_vecs]
         cal_kp_vecs = kp_vecs
         cal_clause_vecs: list[np.ndarray] | None = None
         if claim_encoder is not None and rubric.cal_alone > 0:
@@ -168,7 +168,7 @@ class PreparedAnswer:
             c_answer, c_claims = _embed(claim_encoder, answer_texts, claims)
             cal_clause_vecs, cal_kp_vecs = _split(c_answer, parts), _split(c_claims, kp_pieces)
             c_background = background_vectors(claim_encoder)
-            kp_ceilings = _kp_ceilings(cal_kp_vecs, c_background, rubric.cal_sibling_ceiling)
+            kp_ceilings = [ceilings(v, c_background) for v in cal_kp_vecs]
         sent_tokens = [token_set(t) for t in texts]
         question_tokens = token_set(req.question)
         echoes = [
@@ -221,22 +221,6 @@ def _novel_words(text: str, question_tokens: set[str]) -> int:
     """How many content words of a text the question does not already contain."""
     terms = content_terms(text)
     return len(terms) - len(matched_terms(terms, question_tokens))
-
-
-def _kp_ceilings(
-    kp_vecs: list[np.ndarray], background: np.ndarray, siblings: bool
-) -> list[np.ndarray]:
-    """Each claim's ceiling: generic text and, with `siblings`, the other key points' claims."""
-    if len(background) == 0:
-        return [np.zeros(len(v), dtype=np.float32) for v in kp_vecs]
-    out = []
-    for k, vecs in enumerate(kp_vecs):
-        others = [v for j, v in enumerate(kp_vecs) if j != k and len(v)]
-        # A span that restates another key point is as close to this claim as that key point
-        # is: credit needs a span closer to this claim than its siblings are.
-        ref = np.vstack([background, *others]) if siblings and others else background
-        out.append(ceilings(vecs, ref))
-    return out
 
 
 def _split(vecs: np.ndarray, groups: list[list[str]]) -> list[np.ndarray]:

@@ -138,7 +138,6 @@ class Rubric:
     cal_high: float = 0.1  # ...a tenth of the way from it to a perfect match: full credit
     cal_alone: float = 0.85  # a full paraphrase lands within 15 points of the verbatim key point
     cal_siblings: bool = True  # a span must be closer to the claim than to other key points
-    cal_sibling_ceiling: bool = False  # the other key points' claims raise the ceiling too
     # A span cannot state a claim in far fewer content words than the claim has: calibrated
     # credit ramps from none at this share of the claim's words to full at cal_words_high.
     cal_words_low: float = 0.6
