@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from prep_agent.grading.claim_encoder import load_claim_encoder
 from prep_agent.grading.models import Score, ScoreRequest, Status
 from prep_agent.grading.offline import OfflineGrader
 from prep_agent.grading.rubric import Rubric
@@ -198,7 +199,11 @@ def latency(grader: OfflineGrader, runs: int) -> None:
     )
     # The grader's own logic (claims, contradiction rules, criteria) with every vector memoised:
     # what the checks cost on top of the encoder, independent of CPU contention in ONNX.
-    memo = OfflineGrader(_Memo(grader.encoder), grader.rubric)
+    memo = OfflineGrader(
+        _Memo(grader.encoder),
+        grader.rubric,
+        _Memo(grader.claim_encoder) if grader.claim_encoder else None,
+    )
     memo.grade(req)
     start_logic = time.perf_counter()
     logic = []
@@ -254,8 +259,13 @@ def main() -> int:
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--table", action="store_true", help="print the per-category table")
+    parser.add_argument(
+        "--claim-model", choices=["aegis", "none"], default="none",
+        help="the encoder for calibrated claim matching (none: the grading encoder)",
+    )
     args = parser.parse_args()
-    grader = OfflineGrader(load_encoder(), rubric_from(args.set))
+    claim_encoder = load_claim_encoder() if args.claim_model == "aegis" else None
+    grader = OfflineGrader(load_encoder(), rubric_from(args.set), claim_encoder)
     if args.dev.is_file():
         dev = load(args.dev)
         agreement("dev set", dev, grade_rows(grader, dev))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from prep_agent.grading.calibration import BACKGROUND
 from prep_agent.grading.models import Score, ScoreRequest
 from prep_agent.grading.offline import score_offline
 from prep_agent.knowledge.embeddings import Encoder
@@ -170,7 +171,8 @@ def test_answers_go_to_encode_and_the_notes_to_the_cache(encoder: Encoder) -> No
     first = score_offline(req, counting)  # type: ignore[arg-type]
     assert counting.encoded == ["Only one thread runs Python bytecode at a time.",
                                 "So use processes for CPU work."]
-    assert set(counting.cached) == {*GIL_KP, "jargon", GIL_Q}
+    # The calibration background is reference text too: embedded once, then cached.
+    assert set(counting.cached) == {*GIL_KP, "jargon", GIL_Q, *BACKGROUND}
     plain = score_offline(req, OnlyEncode(encoder))  # type: ignore[arg-type]
     assert plain.overall == first.overall  # the same grade with or without a cache
     assert [r.status for r in plain.key_points] == [r.status for r in first.key_points]

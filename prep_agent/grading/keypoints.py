@@ -5,7 +5,10 @@ adjacent sentence pairs (so a compound point made across two sentences counts): 
 plus weighted recall of the claim's content words, names and numbers, where words the question
 already contains count for little ("question demoting"). The semantic part is demoted the same
 way: the cosine is taken after removing the question's direction from both vectors, so restating
-the topic earns little. A sentence the candidate disowns ("It is false that ...", "Some claim
+the topic earns little. A third, meaning-only channel (calibration.py) credits a span much
+closer to the claim than generic text and the other key points are, whatever its words
+(paraphrases), if it keeps the claim's polarity, says about as much and names no other things.
+A sentence the candidate disowns ("It is false that ...", "Some claim
 ..., but that's a myth", "Would you say ...? I don't know") or whose clause about the claim is
 negated cannot support it; contradiction.py's rules decide when such a sentence, or an antonym,
 a wrong quantity or swapped roles, opposes the claim. A key point's status comes from its claims:
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from prep_agent.grading import contradiction as con
+from prep_agent.grading.calibration import calibrated
 from prep_agent.grading.models import ClaimResult, KeyPointResult, Status
 from prep_agent.grading.prepare import PreparedAnswer, Unit, ramp, residuals
 from prep_agent.text.match import (
@@ -26,6 +30,7 @@ from prep_agent.text.match import (
     content_terms,
     is_name,
     matched_terms,
+    negation_count,
     norm_token,
     sentence_spans,
     token_match,
@@ -48,6 +53,7 @@ class _Match:
     sem: float
     lex: float
     unit: Unit | None
+    by_meaning: bool = False  # the calibrated, meaning-only channel carried the strength
 
 
 def _demoted_terms(text: str, p: PreparedAnswer) -> dict[str, float]:
@@ -81,12 +87,12 @@ def _raw_best(k: np.ndarray, units: list[Unit]) -> float:
     return max((float((u.parts @ k).max()) for u in units), default=0.0)
 
 
-def _strength(p: PreparedAnswer, sem: float, lex: float) -> float:
-    """Blend both channels; complete lexical evidence stands on its own (short claims)."""
+def _strength(p: PreparedAnswer, sem: float, lex: float, meaning: float = 0.0) -> float:
+    """Blend both channels; complete lexical or calibrated evidence stands on its own."""
     r = p.rubric
     semantic = ramp(sem, r.sem_low, r.sem_high)
     blend = r.sem_weight * semantic + (1 - r.sem_weight) * lex
-    return max(blend, r.lex_alone * lex, r.sem_alone * semantic)
+    return max(blend, r.lex_alone * lex, r.sem_alone * semantic, r.cal_alone * meaning)
 
 
 def _term_hits(terms: dict[str, float], p: PreparedAnswer) -> dict[int, frozenset[str]]:
@@ -102,20 +108,46 @@ def _best_match(
     terms: dict[str, float],
     per_sentence: dict[int, frozenset[str]],
     blocked: set[int],
+    ceiling: float = 1.0,
+    claim: str = "",
+    cal_vec: np.ndarray | None = None,
+    siblings: np.ndarray | None = None,
 ) -> _Match:
     """The strongest unit for a claim among units without a blocked sentence."""
     k_res = residuals(vec[None, :], p.question_vec)[0]
+    polarity = negation_count(claim) % 2
+    cal_vec = vec if cal_vec is None else cal_vec
+    siblings = np.zeros((0, len(cal_vec))) if siblings is None else siblings
+    r = p.rubric
+    # Words the question already has state nothing: count what each side adds to it.
+    claim_words = max(1, len(terms) - len(matched_terms(terms, p.question_tokens)))
     best = _Match(0.0, 0.0, 0.0, None)
     for unit in p.units:
         if blocked.intersection(unit.idx):
             continue
         sem = _unit_sim(p, unit, vec, k_res)
         lex = _weight(terms, frozenset().union(*(per_sentence[i] for i in unit.idx)))
-        strength = _strength(p, sem, lex)
+        parts = unit.cal_parts if unit.cal_parts is not None else unit.parts
+        # Each part must be closer to this claim than generic text and than the other key
+        # points' claims: a span that states a sibling key point does not cover this one.
+        ceiling_by_part = np.full(len(parts), ceiling)
+        if len(siblings):
+            ceiling_by_part = np.maximum(ceiling_by_part, (parts @ siblings.T).max(axis=1))
+        sims = parts @ cal_vec
+        cals = [calibrated(float(s), float(c)) for s, c in zip(sims, ceiling_by_part, strict=True)]
+        meaning = ramp(max(cals), r.cal_low, r.cal_high)
+        said = sum(p.sent_words[i] for i in unit.idx) / claim_words
+        meaning *= ramp(said, r.cal_words_low, r.cal_words_high)
+        if any(p.negations[i] != polarity and per_sentence[i] for i in unit.idx):
+            # Embeddings barely see "not": a sentence that negates while naming the claim's
+            # words ("Feedback is not that important") gets no meaning-only credit.
+            meaning = 0.0
+        strength = _strength(p, sem, lex, meaning)
         # A pair must beat its best single sentence clearly to be quoted instead.
         margin = p.rubric.pair_margin if len(unit.idx) > 1 else 0.0
         if strength > best.strength + margin or best.unit is None:
-            best = _Match(strength, sem, lex, unit)
+            by_meaning = r.cal_alone * meaning >= strength > _strength(p, sem, lex)
+            best = _Match(strength, sem, lex, unit, by_meaning)
     return best
 
 
@@ -154,12 +186,17 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
     r = p.rubric
     claims: list[ClaimResult] = []
     best_sem = best_lex = 0.0
-    for claim, vec in zip(p.kp_pieces[k], p.kp_vecs[k], strict=True):
+    others = [v for j, v in enumerate(p.cal_kp_vecs) if j != k and len(v)]
+    siblings = np.vstack(others) if others and r.cal_siblings else None
+    pieces = zip(p.kp_pieces[k], p.kp_vecs[k], p.cal_kp_vecs[k], p.kp_ceilings[k], strict=True)
+    for claim, vec, cal_vec, ceiling in pieces:
         terms = _demoted_terms(claim, p)
         per_sentence = _term_hits(terms, p)
         opposed = _oppositions(p, claim, p.disowned)
         blocked = set(p.disowned) | {i for i, o in opposed if o.kind == "negation"}
-        agree = _best_match(p, vec, terms, per_sentence, blocked)
+        agree = _best_match(
+            p, vec, terms, per_sentence, blocked, float(ceiling), claim, cal_vec, siblings
+        )
         best_sem = max(best_sem, _raw_best(vec, p.units))
         best_lex = max(best_lex, agree.lex)
         strength = min(agree.strength, r.keyword_list_cap) if keyword_list else agree.strength
@@ -185,11 +222,11 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
         if (
             agree.unit is not None
             and agree.lex > 0
-            and strength < r.partial_at
+            and (strength < r.partial_at or agree.by_meaning)
             and _substituted(claim, agree.unit, p)
         ):
             # "The data center ones are called GeForce": the claim's words around a
-            # different name in its slot is a wrong fact, not a vague start.
+            # different name in its slot is a wrong fact, not a vague start (nor a paraphrase).
             strength *= r.substitution_factor
         status = Status(r.status_for(strength))
         quotes = (

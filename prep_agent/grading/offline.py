@@ -52,9 +52,12 @@ _LIST_QUESTION = re.compile(
 class OfflineGrader:
     """Grades with the offline embedding model, lexical evidence and engineered rules only."""
 
-    def __init__(self, encoder: Encoder, rubric: Rubric | None = None) -> None:
+    def __init__(
+        self, encoder: Encoder, rubric: Rubric | None = None, claim_encoder: Encoder | None = None
+    ) -> None:
         self.encoder = encoder
         self.rubric = rubric or Rubric()
+        self.claim_encoder = claim_encoder
 
     def grade(self, req: ScoreRequest) -> Score:
         """The offline Score of one answer."""
@@ -72,7 +75,7 @@ class OfflineGrader:
             ]
             truncated = len(req.answer) > MAX_ANSWER_CHARS
             return _finish(delivery, [flag], empty, [], [], [], 0, why, truncated, qtype, None)
-        p = PreparedAnswer.build(req, self.encoder, rubric)
+        p = PreparedAnswer.build(req, self.encoder, rubric, self.claim_encoder)
         flags: list[str] = []
         if delivery.words < rubric.too_short_words:
             flags.append("too_short")
@@ -92,6 +95,9 @@ class OfflineGrader:
         relevance = max([f.sem for f in findings] or [0.0])
         best_lex = max([f.lex for f in findings] or [0.0])
         off_topic = relevance < rubric.off_topic_sim and best_lex < rubric.off_topic_lex
+        if any(r.status in (Status.covered, Status.partial) for r in ledger):
+            # A key point made in other words (calibrated credit) is on topic by definition.
+            off_topic = False
         if delivery.words < rubric.short_answer_words and relevance >= rubric.short_off_topic_sim:
             # A few words embed poorly ("I'd send a survey."): weak, but not proof of straying.
             off_topic = False

@@ -16,6 +16,7 @@ import numpy as np
 
 from prep_agent.errors import ScoringError
 from prep_agent.grading.avoid import AvoidRule, parse_avoid
+from prep_agent.grading.calibration import background_vectors, ceilings
 from prep_agent.grading.claims import split_claims
 from prep_agent.grading.contradiction import disowned_kind, word_salad
 from prep_agent.grading.models import (
@@ -31,6 +32,7 @@ from prep_agent.text.match import (
     Span,
     clauses,
     clean,
+    content_terms,
     matched_terms,
     negation_count,
     sentence_spans,
@@ -92,6 +94,7 @@ class Unit:
     negations: int
     parts: np.ndarray  # the vectors compared: the unit's own, then its clauses' (long sentences)
     residual_parts: np.ndarray  # the same with the question's direction removed
+    cal_parts: np.ndarray | None = None  # the unit's vectors in the claim encoder's space
 
 
 @dataclass
@@ -107,7 +110,11 @@ class PreparedAnswer:
     clause_vecs: list[np.ndarray]
     kp_pieces: list[list[str]]  # each key point's atomic claims
     kp_vecs: list[np.ndarray]
+    kp_ceilings: list[np.ndarray]  # each claim's background ceiling (calibration.py)
+    cal_kp_vecs: list[np.ndarray]  # the claims in the calibrated space (claim encoder or same)
     sent_tokens: list[set[str]]
+    sent_words: list[int]  # content words per sentence the question lacks (what it can state)
+    negations: list[int]  # each sentence's negation parity
     question_tokens: set[str]
     avoid_rules: list[AvoidRule]
     avoid_vecs: np.ndarray
@@ -119,7 +126,13 @@ class PreparedAnswer:
     units: list[Unit]
 
     @classmethod
-    def build(cls, req: ScoreRequest, encoder: Encoder, rubric: Rubric) -> PreparedAnswer:
+    def build(
+        cls,
+        req: ScoreRequest,
+        encoder: Encoder,
+        rubric: Rubric,
+        claim_encoder: Encoder | None = None,
+    ) -> PreparedAnswer:
         """Clip, clean and split the request, embed everything in one pass, find the units."""
         truncated = len(req.answer) > MAX_ANSWER_CHARS
         answer = req.answer[:MAX_ANSWER_CHARS]
@@ -146,6 +159,16 @@ class PreparedAnswer:
         for ps in kp_pieces:
             kp_vecs.append(ref_vecs[start : start + len(ps)])
             start += len(ps)
+        background = background_vectors(encoder) if rubric.cal_alone > 0 else np.zeros((0, 1))
+        kp_ceilings = [ceilings(v, background) for v in kp_vecs]
+        cal_kp_vecs = kp_vecs
+        cal_clause_vecs: list[np.ndarray] | None = None
+        if claim_encoder is not None and rubric.cal_alone > 0:
+            claims = [piece for ps in kp_pieces for piece in ps]
+            c_answer, c_claims = _embed(claim_encoder, answer_texts, claims)
+            cal_clause_vecs, cal_kp_vecs = _split(c_answer, parts), _split(c_claims, kp_pieces)
+            c_background = background_vectors(claim_encoder)
+            kp_ceilings = [ceilings(v, c_background) for v in cal_kp_vecs]
         sent_tokens = [token_set(t) for t in texts]
         question_tokens = token_set(req.question)
         echoes = [
@@ -175,7 +198,11 @@ class PreparedAnswer:
             clause_vecs=clause_vecs,
             kp_pieces=kp_pieces,
             kp_vecs=kp_vecs,
+            kp_ceilings=kp_ceilings,
+            cal_kp_vecs=cal_kp_vecs,
             sent_tokens=sent_tokens,
+            sent_words=[_novel_words(t, question_tokens) for t in texts],
+            negations=[negation_count(t) % 2 for t in texts],
             question_tokens=question_tokens,
             avoid_rules=rules,
             avoid_vecs=ref_vecs[start : start + len(rules)],
@@ -186,8 +213,23 @@ class PreparedAnswer:
             disowned=disowned,
             units=[],
         )
-        prepared.units = _evidence_units(prepared)
+        prepared.units = _evidence_units(prepared, cal_clause_vecs)
         return prepared
+
+
+def _novel_words(text: str, question_tokens: set[str]) -> int:
+    """How many content words of a text the question does not already contain."""
+    terms = content_terms(text)
+    return len(terms) - len(matched_terms(terms, question_tokens))
+
+
+def _split(vecs: np.ndarray, groups: list[list[str]]) -> list[np.ndarray]:
+    out: list[np.ndarray] = []
+    start = 0
+    for group in groups:
+        out.append(vecs[start : start + len(group)])
+        start += len(group)
+    return out
 
 
 def _embed(
@@ -215,15 +257,26 @@ def _checked(vecs: object, n: int) -> np.ndarray:
     return arr
 
 
-def _evidence_units(p: PreparedAnswer) -> list[Unit]:
+def _evidence_units(
+    p: PreparedAnswer, cal_clauses: list[np.ndarray] | None = None
+) -> list[Unit]:
     """Each usable sentence (with its clause vectors) and each adjacent pair of them."""
     # Polarity is per sentence: two negated sentences together are not an affirmation.
     negs = {i: negation_count(p.spans[i].text) % 2 for i in p.usable}
     units: list[Unit] = []
 
+    def stack(vec: np.ndarray, parts: np.ndarray) -> np.ndarray:
+        return np.vstack([vec[None, :], parts]) if len(parts) > 1 else vec[None, :]
+
     def add(idx: tuple[int, ...], vec: np.ndarray, negations: int, parts: np.ndarray) -> None:
-        stacked = np.vstack([vec[None, :], parts]) if len(parts) > 1 else vec[None, :]
-        units.append(Unit(idx, vec, negations, stacked, residuals(stacked, p.question_vec)))
+        stacked = stack(vec, parts)
+        cal: np.ndarray | None = None
+        if cal_clauses is not None:
+            # The same unit in the claim encoder's space: its sentences' mean (and clauses).
+            sents = [unit_mean(cal_clauses[i]) for i in idx]
+            cal_vec = unit_mean(np.stack(sents))
+            cal = stack(cal_vec, cal_clauses[idx[0]]) if len(idx) == 1 else cal_vec[None, :]
+        units.append(Unit(idx, vec, negations, stacked, residuals(stacked, p.question_vec), cal))
 
     for i in p.usable:
         add((i,), p.sent_vecs[i], negs[i], p.clause_vecs[i])

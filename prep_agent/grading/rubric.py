@@ -132,6 +132,16 @@ class Rubric:
     contradiction_sim: float = 0.45
     keyword_list_cap: float = 0.35  # a bare list shows recall of terms, not understanding
     substitution_factor: float = 0.25
+    # Calibrated similarity (calibration.py): credit for a span much closer to the claim than
+    # any generic sentence is, whatever words it uses.
+    cal_low: float = -0.1  # a little below the background ceiling: no credit...
+    cal_high: float = 0.1  # ...a tenth of the way from it to a perfect match: full credit
+    cal_alone: float = 0.85  # a full paraphrase lands within 15 points of the verbatim key point
+    cal_siblings: bool = True  # a span must be closer to the claim than to other key points
+    # A span cannot state a claim in far fewer content words than the claim has: calibrated
+    # credit ramps from none at this share of the claim's words to full at cal_words_high.
+    cal_words_low: float = 0.6
+    cal_words_high: float = 1.0
     pair_margin: float = 0.05  # a sentence pair must beat its best single sentence by this
     # Whole-answer checks and aggregation (offline.py, aggregate.py).
     off_topic_sim: float = 0.25
