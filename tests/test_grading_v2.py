@@ -12,6 +12,7 @@ from prep_agent.grading.claims import split_claims
 from prep_agent.grading.delivery import delivery_stats
 from prep_agent.grading.models import ScoreRequest, Status
 from prep_agent.grading.offline import OfflineGrader, score_offline
+from prep_agent.grading.quantities import quantity
 from prep_agent.grading.rubric import Rubric
 from prep_agent.text.match import content_terms
 
@@ -118,7 +119,7 @@ def test_each_contradiction_rule(kind: str, claim: str, sentence: str, opposes: 
     found = {
         "negation": lambda: con.negation(claim, terms, sentence),
         "antonym": lambda: con.antonym(claim, terms, sentence),
-        "quantity": lambda: con.quantity(claim, sentence)
+        "quantity": lambda: quantity(claim, sentence)
         and (con.about(terms, sentence) > 0 or con.frequency_slot(claim, sentence)),
         "swap": lambda: con.swap(claim, terms, sentence, NOTES),
     }[kind]()

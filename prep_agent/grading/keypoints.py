@@ -25,6 +25,7 @@ from prep_agent.grading import contradiction as con
 from prep_agent.grading.calibration import calibrated
 from prep_agent.grading.models import ClaimResult, KeyPointResult, Status
 from prep_agent.grading.prepare import PreparedAnswer, Unit, ramp, residuals
+from prep_agent.grading.quantities import quantity, stated
 from prep_agent.text.match import (
     Span,
     content_terms,
@@ -171,8 +172,8 @@ def _oppositions(
             found.append((i, con.Opposition("antonym", text)))
         elif (
             (con.about(terms, text) > 0 or con.frequency_slot(claim, text))
-            and con.quantity(claim, text)
-            and not con.stated(claim, p.answer)
+            and quantity(claim, text)
+            and not stated(claim, p.answer)
         ):
             found.append((i, con.Opposition("quantity", text)))
         elif con.swap(claim, terms, text, p.note_tokens):

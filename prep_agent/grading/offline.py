@@ -16,7 +16,7 @@ import re
 from prep_agent.grading import aggregate
 from prep_agent.grading.avoid import avoid_hits
 from prep_agent.grading.claims import is_labelled
-from prep_agent.grading.contradiction import about, antonym, quantity, stated
+from prep_agent.grading.contradiction import about, antonym
 from prep_agent.grading.criteria import grade_criteria
 from prep_agent.grading.delivery import Delivery, delivery_stats, infer_target_sentences
 from prep_agent.grading.keypoints import lexical_hits, match_key_point
@@ -34,6 +34,7 @@ from prep_agent.grading.models import (
     Status,
 )
 from prep_agent.grading.prepare import PreparedAnswer, clip_list
+from prep_agent.grading.quantities import quantity, stated
 from prep_agent.grading.rubric import Rubric
 from prep_agent.text.match import (
     content_terms,
