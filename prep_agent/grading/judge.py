@@ -66,11 +66,9 @@ def _status_text(value: Any) -> str:
     return status if status in STATUSES else "missing"
 
 
-class JudgedClaim(_Lenient):
-    """The judge's verdict on one claim of a key point, or on one rubric criterion."""
+class _Quoted(_Lenient):
+    """A verdict item with the answer's quotes as evidence (any shape the model sends)."""
 
-    text: str = ""
-    status: str = "missing"
     evidence: list[str] = Field(default_factory=list)
 
     @field_validator("evidence", mode="before")
@@ -78,10 +76,22 @@ class JudgedClaim(_Lenient):
     def _evidence(cls, value: Any) -> list[str]:
         return _as_list(value)
 
+
+class _Judged(_Quoted):
+    """A quoted verdict with a status (unknown statuses read as missing)."""
+
+    status: str = "missing"
+
     @field_validator("status", mode="before")
     @classmethod
     def _status(cls, value: Any) -> str:
         return _status_text(value)
+
+
+class JudgedClaim(_Judged):
+    """The judge's verdict on one claim of a key point, or on one rubric criterion."""
+
+    text: str = ""
 
     @field_validator("text", mode="before")
     @classmethod
@@ -100,12 +110,10 @@ def _named_entries(value: Any, *keys: str) -> list[dict[str, Any]]:
     return out
 
 
-class JudgedKeyPoint(_Lenient):
+class JudgedKeyPoint(_Judged):
     """The judge's verdict on one key point (and, when asked, on each of its claims)."""
 
     key_point: str = ""
-    status: str = "missing"
-    evidence: list[str] = Field(default_factory=list)
     claims: list[JudgedClaim] = Field(default_factory=list)
 
     @field_validator("claims", mode="before")
@@ -113,27 +121,11 @@ class JudgedKeyPoint(_Lenient):
     def _claims(cls, value: Any) -> list[dict[str, Any]]:
         return _named_entries(value, "claim", "text")
 
-    @field_validator("evidence", mode="before")
-    @classmethod
-    def _evidence(cls, value: Any) -> list[str]:
-        return _as_list(value)
 
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status(cls, value: Any) -> str:
-        return _status_text(value)
-
-
-class JudgedHit(_Lenient):
+class JudgedHit(_Quoted):
     """A resume fact or avoid item the judge says the answer used."""
 
     text: str = ""
-    evidence: list[str] = Field(default_factory=list)
-
-    @field_validator("evidence", mode="before")
-    @classmethod
-    def _evidence(cls, value: Any) -> list[str]:
-        return _as_list(value)
 
 
 class JudgeVerdict(_Lenient):
