@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scoring import LATENCY_ANSWER, LATENCY_KEY_POINTS, pearson, spearman  # bench/scoring.py
 
 from prep_agent.grading.claim_encoder import load_claim_encoder
 from prep_agent.grading.models import Score, ScoreRequest, Status
@@ -45,53 +46,6 @@ DEFAULT_DEV = next(
     ROOT.parent / "shared" / "eval" / "dev_answers.jsonl",
 )
 DEFAULT_GRADED = ROOT / "bench" / "data" / "graded_answers.jsonl"
-
-LATENCY_ANSWER = (
-    "DGX systems are NVIDIA's flagship AI platforms, and enterprises use them in data centers to "
-    "train large models and serve inference, while DGX Spark and DGX Station bring the same stack "
-    "to developer desktops. As a technical program manager I would own the integration of the "
-    "tools that run on them, so that schedulers, monitoring and the software stack scale together. "
-    "I would start by mapping who the users are, what they need from the tooling and where the "
-    "gaps are today. Then I would set up a steady feedback channel with developers and triage "
-    "what we hear with engineering into a prioritised roadmap. At Microsoft I ran the provisioning "
-    "of fifteen thousand servers, a three hundred million dollar program, and the dashboards I "
-    "built kept stakeholders aligned on power, cooling and schedule. I would bring the same "
-    "discipline here, with clear milestones, weekly risk reviews and shared team dashboards."
-)
-LATENCY_KEY_POINTS = [
-    "DGX systems are NVIDIA's flagship AI platforms for training and inference",
-    "A TPM coordinates tool integration and scalability for DGX environments",
-    "Align developer feedback with engineering priorities",
-]
-
-
-def ranks(values: list[float]) -> np.ndarray:
-    """Average ranks (1-based), ties sharing the mean of their positions."""
-    arr = np.asarray(values, dtype=float)
-    order = np.argsort(arr, kind="mergesort")
-    out = np.empty(len(arr), dtype=float)
-    i = 0
-    while i < len(arr):
-        j = i
-        while j + 1 < len(arr) and arr[order[j + 1]] == arr[order[i]]:
-            j += 1
-        out[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    return out
-
-
-def pearson(x: list[float] | np.ndarray, y: list[float] | np.ndarray) -> float:
-    """Pearson correlation; 0.0 when either side is constant."""
-    a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    a, b = a - a.mean(), b - b.mean()
-    denom = float(np.sqrt((a * a).sum() * (b * b).sum()))
-    return float((a * b).sum() / denom) if denom else 0.0
-
-
-def spearman(x: list[float], y: list[float]) -> float:
-    """Spearman rank correlation (Pearson of average ranks)."""
-    return pearson(ranks(x), ranks(y))
-
 
 def load(path: Path) -> list[dict[str, Any]]:
     """The JSONL rows of a graded file."""
