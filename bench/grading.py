@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scoring import LATENCY_ANSWER, LATENCY_KEY_POINTS, pearson, spearman  # bench/scoring.py
+from scoring import LATENCY_ANSWER, LATENCY_REQUEST, pearson, spearman  # bench/scoring.py
 
 from prep_agent.grading.claim_encoder import load_claim_encoder
 from prep_agent.grading.models import Score, ScoreRequest, Status
@@ -128,13 +128,7 @@ def _p95(times: list[float]) -> float:
 
 def latency(grader: OfflineGrader, runs: int) -> None:
     """p50/p95 of one grade call, warm (cached notes) and cold (new key points each run)."""
-    req = ScoreRequest(
-        question="Why do DGX systems matter to a TPM?",
-        answer=LATENCY_ANSWER,
-        key_points=LATENCY_KEY_POINTS,
-        resume_links=["Microsoft provisioning"],
-        avoid=["hardware details such as NVLink"],
-    )
+    req = LATENCY_REQUEST
     for _ in range(3):
         grader.grade(req)
 

@@ -44,6 +44,14 @@ LATENCY_KEY_POINTS = [
     "A TPM coordinates tool integration and scalability for DGX environments",
     "Align developer feedback with engineering priorities",
 ]
+# The latency benchmarks' request: a 150-word answer against 3 key points (also bench/grading.py).
+LATENCY_REQUEST = ScoreRequest(
+    question="Why do DGX systems matter to a TPM?",
+    answer=LATENCY_ANSWER,
+    key_points=LATENCY_KEY_POINTS,
+    resume_links=["Microsoft provisioning"],
+    avoid=["hardware details such as NVLink"],
+)
 
 
 def ranks(values: list[float]) -> np.ndarray:
@@ -126,13 +134,7 @@ def main() -> int:
         else:
             print(f"(skipped {path}: not found)")
 
-    req = ScoreRequest(
-        question="Why do DGX systems matter to a TPM?",
-        answer=LATENCY_ANSWER,
-        key_points=LATENCY_KEY_POINTS,
-        resume_links=["Microsoft provisioning"],
-        avoid=["hardware details such as NVLink"],
-    )
+    req = LATENCY_REQUEST
     for _ in range(5):
         score_offline(req, encoder)
     # Warm: the notes' texts (key points, avoid clause, question) are in the encoder's cache, as
