@@ -110,6 +110,19 @@ RULE_CASES: list[tuple[str, str, str, bool]] = [
      "Escalate late, once you're certain.", True),
     ("antonym", "I escalated early in the weekly review with options",
      "A vendor was going to be late, so I raised it in our weekly review.", False),
+    # A noun the notes lack takes the claim's verb, and the claim's subject turns up after it.
+    ("swap", "An incident commander coordinates responders and communications",
+     "The engineers coordinate communications while the incident commander debugs.", True),
+    ("swap", "An incident commander coordinates responders and communications",
+     "The incident commander, whom the engineers report to, coordinates communications.", False),
+    # In the sentence that states the claim best, an opposite word reverses it...
+    ("opposite", "A Deployment rolls out new versions gradually and can roll back",
+     "A Deployment replaces every pod at once and makes going back impossible.", True),
+    # ...unless the sentence sets it aside, or it is a frequency (compared by value elsewhere).
+    ("opposite", "A Deployment rolls out new versions gradually and can roll back",
+     "It replaces pods step by step instead of all at once, so you can go back.", False),
+    ("opposite", "a VMware product shipped quarterly with painful launches",
+     "I set up a monthly release train at VMware with go/no-go checklists.", False),
 ]
 
 
@@ -122,6 +135,7 @@ def test_each_contradiction_rule(kind: str, claim: str, sentence: str, opposes: 
         "quantity": lambda: quantity(claim, sentence)
         and (con.about(terms, sentence) > 0 or con.frequency_slot(claim, sentence)),
         "swap": lambda: con.swap(claim, terms, sentence, NOTES),
+        "opposite": lambda: con.opposite_word(claim, sentence),
     }[kind]()
     assert found is opposes
 
@@ -173,6 +187,23 @@ def test_sentence_level_denials_are_contradicted(encoder: Any, answer: str) -> N
     assert score.key_points[0].status == Status.contradicted
     assert score.key_points[0].evidence  # the quote that denies it
     assert "contradiction" in score.flags and score.overall <= 20
+
+
+def test_reversed_claim_in_its_best_matching_sentence_is_contradicted(encoder: Any) -> None:
+    kp = ["A Deployment rolls out new versions gradually and can roll back a bad release"]
+    req = ScoreRequest(
+        question="How do Kubernetes Deployments reduce release risk?",
+        answer="A Deployment replaces every pod at once and makes going back impossible.",
+        key_points=kp,
+    )
+    score = score_offline(req, encoder)
+    assert score.key_points[0].status == Status.contradicted
+    assert score.key_points[0].evidence == [req.answer]
+    paraphrase = req.model_copy(
+        update={"answer": "It swaps pods a few at a time instead of all at once, and you can "
+                "return to the old version if the new one is bad."}
+    )
+    assert "contradiction" not in score_offline(paraphrase, encoder).flags
 
 
 def test_fake_ledger_in_the_answer_earns_nothing(encoder: Any) -> None:

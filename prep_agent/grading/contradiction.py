@@ -157,6 +157,11 @@ for _a, _b in _ANTONYM_PAIRS:
     for _x, _y in ((norm_token(_a), norm_token(_b)), (norm_token(_b), norm_token(_a))):
         ANTONYMS[_x] = ANTONYMS.get(_x, frozenset()) | {_y}
 
+# How often is quantities.py's business (a rate, compared by value), not an opposite word's.
+_FREQUENCY_STEMS = frozenset(norm_token(w) for w in FREQUENCY)
+_SET_ASIDE = re.compile(
+    r"\b(?:instead of|rather than|than|not|no|never|without)\s+(?:\w+\s+){0,3}\w+", re.I
+)
 _PASSIVE = re.compile(
     r"\b(?:is|are|was|were|be|been|being|gets?|got)\s+\w+(?:ed|en)\b\s+by\b", re.I
 )
@@ -267,6 +272,21 @@ def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
     return False
 
 
+def opposite_word(claim: str, sentence: str) -> bool:
+    """The sentence uses a word opposite to one of the claim's and not the claim's word itself.
+
+    For a sentence already known to state the claim (its best match): there the opposite word is
+    the claim reversed ("replaces every pod at once" for "rolls out gradually").
+    """
+    claim_stems = set(_stems(claim))
+    # "step by step instead of all at once": an opposite the sentence sets aside is not said.
+    sentence_stems = set(_stems(_SET_ASIDE.sub(" ", sentence)))
+    return any(
+        (ANTONYMS.get(stem, frozenset()) - claim_stems - _FREQUENCY_STEMS) & sentence_stems
+        for stem in claim_stems - set(_stems(sentence))
+    )
+
+
 def _same_slot(claim: str, stem: str, clause: str, opposite: frozenset[str]) -> bool:
     """The opposite word sits next to the same content word ("escalate early" / "escalate late")."""
     c_tokens = [t for t in _stems(claim) if t not in STOPWORDS]
@@ -314,9 +334,23 @@ def swap(claim: str, terms: dict[str, float], sentence: str, note_stems: set[str
         return False
     j = s_tokens.index(verb)
     other = s_tokens[j - 1] if j > 0 else subject
-    return (
-        other != subject and subject in s_tokens and other in note_stems and other not in c_tokens
-    )
+    if other == subject or subject not in s_tokens or other in c_tokens:
+        return False
+    # Another of the notes' nouns on the verb swaps roles; a noun the notes lack ("the engineers
+    # coordinate ...") does too when the claim's subject only turns up after the verb, where it
+    # took another role ("... while the incident commander debugs").
+    moved = subject in s_tokens[j + 1 :] and subject not in s_tokens[:j]
+    return other in note_stems or (moved and words_before(sentence, verb) > 0)
+
+
+def words_before(sentence: str, verb: str) -> int:
+    """How many non-pronoun content words come before the verb (a noun can be its subject)."""
+    tokens = [w.lower() for w in words(sentence)]
+    stems = [norm_token(w) for w in tokens]
+    if verb not in stems:
+        return 0
+    before = tokens[: stems.index(verb)]
+    return sum(t not in STOPWORDS and t not in _NO_SUBJECT for t in before)
 
 
 def word_salad(sentence: str, claim_text: str) -> bool:

@@ -23,6 +23,7 @@ import numpy as np
 
 from prep_agent.grading import contradiction as con
 from prep_agent.grading.calibration import calibrated
+from prep_agent.grading.claims import is_labelled
 from prep_agent.grading.models import ClaimResult, KeyPointResult, Status
 from prep_agent.grading.prepare import PreparedAnswer, Unit, ramp, residuals
 from prep_agent.grading.quantities import quantity, stated
@@ -189,6 +190,7 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
     best_sem = best_lex = 0.0
     others = [v for j, v in enumerate(p.cal_kp_vecs) if j != k and len(v)]
     siblings = np.vstack(others) if others and r.cal_siblings else None
+    labelled = is_labelled(kp)  # a STAR element: its siblings share its words in other roles
     pieces = zip(p.kp_pieces[k], p.kp_vecs[k], p.cal_kp_vecs[k], p.kp_ceilings[k], strict=True)
     for claim, vec, cal_vec, ceiling in pieces:
         terms = _demoted_terms(claim, p)
@@ -210,6 +212,14 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
             for i, o in opposed
             if o.kind != "negation" or strength < r.covered_at or i in agreeing
         ]
+        if not against and strength >= r.partial_at and agree.unit is not None and not labelled:
+            # The span that states the claim best, with one of its words reversed, states it
+            # wrongly, however closely it matches.
+            against = [
+                p.spans[i].text
+                for i in agree.unit.idx
+                if con.opposite_word(claim, p.spans[i].text)
+            ]
         if against:
             claims.append(
                 ClaimResult(
