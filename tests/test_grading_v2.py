@@ -561,3 +561,54 @@ def test_grade_jsonl_takes_question_type_and_rubric(
     assert rows[0]["question_type"] == "behavioral"
     assert {c["name"] for c in rows[0]["criteria"]} >= {"situation", "action", "result"}
     assert rows[1]["line"] == 2 and "no-such-set" in rows[1]["error"]
+
+
+# --- short answers in the notes' own terms (exam-style key points) -----------------------------
+
+SHORT_CASES = [
+    # question, key point, answer: each states the key point and must not be voided
+    ("Is an index outside the array's bounds a compilation error or a run-time error?",
+     "Run-time error.", "Run-time error."),
+    ("How are bi-dimensional arrays stored in memory, by rows or by columns?",
+     "By rows.", "Multi-dimensional arrays are stored in memory by rows."),
+    ("What is the stack operation corresponding to the enqueue operation in queues?",
+     "push", "The stack operation corresponding to enqueue in queues is the push operation."),
+    ("What are the elements typically included in a class definition?",
+     "Function members and data members.", "data members, class variables, and functions"),
+    ("What is a binary tree?", "A tree for which the maximum number of children per node is two.",
+     "A tree where every node has no more than two children"),
+    ("What is the difference between a circular linked list and a basic linked list?",
+     "The last element in a circular linked list points to the head of the list.",
+     "in a circular linked list the the last item points to the first item"),
+]
+
+
+@pytest.mark.parametrize(("question", "key_point", "answer"), SHORT_CASES)
+def test_short_answer_in_the_notes_terms_is_credited(
+    encoder: Any, question: str, key_point: str, answer: str
+) -> None:
+    req = ScoreRequest(question=question, answer=answer, key_points=[key_point])
+    score = score_offline(req, encoder)
+    assert score.key_points[0].status == Status.covered, score.rationale
+    assert not {"question_echo", "keyword_list", "contradiction"} & set(score.flags)
+    assert score.overall >= 60
+
+
+def test_a_list_answer_to_a_statement_is_still_a_keyword_list(encoder: Any) -> None:
+    req = ScoreRequest(
+        question="What does Kubernetes do for a team running services?",
+        answer="Kubernetes, containers, cluster, pods, replicas, scaling.",
+        key_points=["Kubernetes orchestrates containers across a cluster"],
+    )
+    score = score_offline(req, encoder)
+    assert "keyword_list" in score.flags and score.overall <= 10
+
+
+def test_an_echo_that_adds_nothing_is_still_an_echo(encoder: Any) -> None:
+    req = ScoreRequest(
+        question="Where do C plus plus programs begin to execute?",
+        answer="C plus plus programs begin to execute.",
+        key_points=["At the main function."],
+    )
+    score = score_offline(req, encoder)
+    assert "question_echo" in score.flags and score.overall <= 20

@@ -60,8 +60,11 @@ def overall_score(
         score = min(score, rubric.off_topic_cap)
     if "keyword_list" in flags:
         score = min(score, rubric.keyword_list_max)
-    if delivery.words <= rubric.no_claim_words:
-        # A word or two ("plants", "CUDA.") states no claim whatever it names: a non-answer.
+    if delivery.words <= rubric.no_claim_words and not (
+        ledger and all(r.status == Status.covered for r in ledger)
+    ):
+        # A word or two ("plants", "CUDA.") states no claim whatever it names: a non-answer,
+        # unless it is all the notes ask for ("By rows." for "By rows.").
         score = min(score, rubric.no_claim_max)
     if delivery.length_ok is False:
         score -= _length_penalty(delivery, rubric, question_type)

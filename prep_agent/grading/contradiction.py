@@ -160,8 +160,12 @@ for _a, _b in _ANTONYM_PAIRS:
 # How often is quantities.py's business (a rate, compared by value), not an opposite word's.
 _FREQUENCY_STEMS = frozenset(norm_token(w) for w in FREQUENCY)
 _SET_ASIDE = re.compile(
-    r"\b(?:instead of|rather than|than|not|no|never|without)\s+(?:\w+\s+){0,3}\w+", re.I
+    r"\b(?:instead of|rather than|than|not|no|never|without|cannot|\w+n[’']t)"
+    r"\s+(?:\w+\s+){0,3}\w+",
+    re.I,
 )
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+_WHOLE_WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 _PASSIVE = re.compile(
     r"\b(?:is|are|was|were|be|been|being|gets?|got)\s+\w+(?:ed|en)\b\s+by\b", re.I
 )
@@ -260,7 +264,8 @@ def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
     claim_stems = set(_stems(claim))
     sentence_stems = set(_stems(sentence))
     for clause in _clauses(sentence):
-        clause_stems = set(_stems(clause))
+        # "cannot be used outside" says "inside": a negated opposite is the claim's own word.
+        clause_stems = set(_stems(_SET_ASIDE.sub(" ", clause)))
         for stem in claim_stems:
             # "low-latency, high-bandwidth": an opposite the claim itself uses is not one.
             opposite = ANTONYMS.get(stem, frozenset()) - claim_stems
@@ -359,19 +364,34 @@ def word_salad(sentence: str, claim_text: str) -> bool:
     if len(toks) < 6:
         return False
     claim_words = [w.lower() for w in words(claim_text)]
-    pairs = set(zip(claim_words, claim_words[1:], strict=False))
     lowered = [w.lower() for w in toks]
-    reversed_pairs = sum((b, a) in pairs for a, b in zip(lowered, lowered[1:], strict=False))
+    # Hyphenated compounds stay whole here: "last-in-first-out" in the claim must not make
+    # "elements in last in first out" look reversed.
+    claim_whole = [w.lower() for w in _WHOLE_WORD.findall(claim_text)]
+    pairs = set(zip(claim_whole, claim_whole[1:], strict=False))
+    whole = [w.lower() for w in _WHOLE_WORD.findall(sentence)]
+    # A list in another order ("b, a" for "a, b") keeps each item's pairs forward.
+    reversed_pairs = sum(
+        (b, a) in pairs and (a, b) not in pairs for a, b in zip(whole, whole[1:], strict=False)
+    )
+    # A capital after a comma starts a list item ("..., Both involve ..."); mid-phrase it is
+    # a shuffled sentence start.
     stray_caps = sum(
         1
-        for i, w in enumerate(toks)
-        if i > 0 and w[:1].isupper() and w[1:].islower() and w.lower() in claim_words
+        for m in _CAPITALISED.finditer(sentence)
+        if m.start() > 0
+        and sentence[: m.start()].rstrip()[-1:] not in ",;:.!?(-–—\"'"
+        and m.group().lower() in claim_words
     )
     unfinished = not sentence.rstrip().endswith((".", "!", "?"))
+    # "the the" is a typo; "a the" is a shuffle.
     broken = lowered[-1] in _DANGLING or any(
-        a in _DETERMINERS and b in _DETERMINERS for a, b in zip(lowered, lowered[1:], strict=False)
+        a in _DETERMINERS and b in _DETERMINERS and a != b
+        for a, b in zip(lowered, lowered[1:], strict=False)
     )
-    signals = (
-        (reversed_pairs >= 1) + (stray_caps >= 1) + unfinished + toks[0][:1].islower() + broken
-    )
+    # Typing in lower case without a full stop is informal, not broken: one signal, not two.
+    # A shuffle reverses many pairs, which a sentence written by hand seldom does.
+    informal = unfinished or toks[0][:1].islower()
+    reversed_signal = 2 if reversed_pairs >= 3 else int(reversed_pairs >= 1)
+    signals = reversed_signal + (stray_caps >= 1) + informal + broken
     return signals >= 3

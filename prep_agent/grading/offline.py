@@ -37,16 +37,26 @@ from prep_agent.grading.prepare import PreparedAnswer, clip_list
 from prep_agent.grading.quantities import quantity, stated
 from prep_agent.grading.rubric import Rubric
 from prep_agent.text.match import (
+    STOPWORDS,
     content_terms,
     injection_spans,
     is_non_answer,
     looks_like_keyword_list,
     sentence_spans,
     token_set,
+    words,
 )
 
 _LIST_QUESTION = re.compile(
     r"\b(?:list|enumerate|name (?:the|some|a few|all|two|three|four|five))\b", re.IGNORECASE
+)
+
+
+_LIST_ITEMS = re.compile(r"[,;]\s+")
+# Words that make a short key point a statement ("It is reviewed weekly") rather than a phrase.
+_FINITE = frozenset(
+    {"is", "are", "was", "were", "be", "been", "has", "have", "had", "can", "could", "will"}
+    | {"would", "should", "must", "does", "do", "did", "lets", "makes", "means"}
 )
 
 
@@ -82,7 +92,9 @@ class OfflineGrader:
             flags.append("too_short")
         # A bare list is fine when the question asks for one ("List the DGX models").
         keyword_list = (
-            looks_like_keyword_list(p.answer) and not _LIST_QUESTION.search(p.req.question)
+            looks_like_keyword_list(p.answer)
+            and not _LIST_QUESTION.search(p.req.question)
+            and not any(_is_list(k) for k in p.req.key_points)
         ) or (bool(p.disowned) and all(k == "salad" for k in p.disowned.values()) and not p.usable)
         if keyword_list:
             flags.append("keyword_list")
@@ -136,6 +148,22 @@ class OfflineGrader:
 def score_offline(req: ScoreRequest, encoder: Encoder, rubric: Rubric | None = None) -> Score:
     """Grade an answer with the offline embedding model and lexical evidence only."""
     return OfflineGrader(encoder, rubric).grade(req)
+
+
+def _is_list(key_point: str) -> bool:
+    """The key point is itself a list or a short phrase ("push and pop", "four ways: a, b, c")."""
+    _, colon, listed = key_point.partition(":")
+    tokens = [w.lower() for w in words(key_point)]
+    # "X orchestrates containers": a word in -s before a content word reads as a verb.
+    verb_like = any(
+        a.endswith("s") and not a.endswith("ss") and b not in STOPWORDS
+        for a, b in zip(tokens, tokens[1:], strict=False)
+    )
+    return (
+        (len(tokens) <= 6 and not verb_like and not _FINITE.intersection(tokens))
+        or looks_like_keyword_list(key_point)
+        or bool(colon and len(_LIST_ITEMS.split(listed)) >= 3)
+    )
 
 
 def _guard(answer: str) -> tuple[str, str] | None:

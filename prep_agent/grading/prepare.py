@@ -10,6 +10,7 @@ across answers, so they go through the encoder's bounded cache when it has one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,15 +30,20 @@ from prep_agent.grading.models import (
 )
 from prep_agent.grading.rubric import Rubric
 from prep_agent.text.match import (
+    STOPWORDS,
     Span,
     clauses,
     clean,
     content_terms,
     matched_terms,
     negation_count,
+    norm_token,
     sentence_spans,
     token_set,
+    words,
 )
+
+_ALTERNATIVE = re.compile(r"\s+or\s+", re.IGNORECASE)
 
 
 def clip_list(items: list[str]) -> list[str]:
@@ -74,11 +80,37 @@ def residuals(vectors: np.ndarray, q: np.ndarray) -> np.ndarray:
     return r / np.clip(np.linalg.norm(r, axis=1, keepdims=True), 1e-9, None)
 
 
-def is_echo(tokens: set[str], question_tokens: set[str], echo_share: float) -> bool:
-    """A sentence made of the question's words: nothing new, or one word on most of it."""
-    if not tokens or not question_tokens:
+def picks_an_option(tokens: set[str], question: str) -> bool:
+    """The question offers alternatives ("... by rows or by columns?") and the sentence takes
+    one side and not the other: an answer in the question's words, not an echo."""
+    sides = _ALTERNATIVE.split(question, maxsplit=1)
+    if len(sides) != 2:
+        return False
+    left = [norm_token(w) for w in words(sides[0]) if w.lower() not in STOPWORDS][-3:]
+    right = [norm_token(w) for w in words(sides[1]) if w.lower() not in STOPWORDS][:3]
+    only_left = set(left) - set(right)
+    only_right = set(right) - set(left)
+    return bool(tokens & only_left) != bool(tokens & only_right)
+
+
+def is_echo(
+    tokens: set[str],
+    question_tokens: set[str],
+    echo_share: float,
+    question: str = "",
+    note_tokens: set[str] | None = None,
+) -> bool:
+    """A sentence made of the question's words: nothing new, or one word on most of it.
+
+    A sentence that adds a word of the key points to the question's words ("... is the push
+    operation") or takes one of the question's alternatives answers it in its own terms.
+    """
+    if not tokens or not question_tokens or picks_an_option(tokens, question):
         return False
     shared = matched_terms(dict.fromkeys(tokens, 1.0), question_tokens)
+    added = {t: 1.0 for t in tokens if t not in shared}
+    if note_tokens and matched_terms(added, note_tokens):
+        return False
     novel = len(tokens) - len(shared)
     if novel == 0:
         return len(shared) >= 2
@@ -171,10 +203,11 @@ class PreparedAnswer:
             kp_ceilings = [ceilings(v, c_background) for v in cal_kp_vecs]
         sent_tokens = [token_set(t) for t in texts]
         question_tokens = token_set(req.question)
+        key_tokens = token_set(" ".join(req.key_points)) - question_tokens
         echoes = [
             i
             for i, tokens in enumerate(sent_tokens)
-            if is_echo(tokens, question_tokens, rubric.echo_share)
+            if is_echo(tokens, question_tokens, rubric.echo_share, req.question, key_tokens)
         ]
         # A sentence the candidate denies, attributes and rejects, or asks without answering is
         # not their claim; a shuffle of the key points' words is no claim at all.

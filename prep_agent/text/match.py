@@ -35,7 +35,9 @@ NEGATIONS = _wordset(
 )
 # "not only X but Y" and friends affirm X, so they do not flip a sentence's polarity.
 NOT_A_NEGATION = re.compile(
-    r"\b(?:not|n't)\s+(?:only|just|merely|simply|solely|necessarily)\b|\bno\s+(?:doubt|matter)\b",
+    r"\b(?:not|n't)\s+(?:only|just|merely|simply|solely|necessarily)\b|\bno\s+(?:doubt|matter)\b"
+    # "no more than two" is a bound, not a denial.
+    r"|\b(?:no|not)\s+(?:more|less|fewer|later|earlier|longer|greater|bigger)\s+than\b",
     re.IGNORECASE,
 )
 
