@@ -248,15 +248,61 @@ def _polarity(text: str) -> int:
 
 def negation(claim: str, terms: dict[str, float], sentence: str) -> bool:
     """A clause about the claim has the opposite polarity (the claim itself is affirmative)."""
-    if _polarity(claim) == 1:
-        return False  # negated claims are often affirmed in positive words: polarity can't decide
-    pieces = _clauses(sentence)
+    if _polarity(claim) == 1 or _IMPLICIT_NEGATION.search(claim):
+        # Negated claims ("avoids copies", "all except the first") are often affirmed in
+        # negative words ("does not copy"): polarity can't decide.
+        return False
+    # "When an array is not declared static, ..." sets up another case, it denies nothing.
+    pieces = _clauses(_CONDITION.sub(" ", sentence))
     best = max(pieces, key=lambda c: about(terms, c), default="")
     # A denial restates little more than the verb ("It does not restart anything"): two of the
     # claim's words and a quarter of its weight in the negated clause tie it to the claim.
     if about(terms, best) < NEGATION_RECALL:
         return False
-    return _polarity(best) == 1
+    return _polarity(best) == 1 and _negates_a_term(terms, best)
+
+
+_IMPLICIT_NEGATION = re.compile(
+    r"\b(?:avoid\w*|prevent\w*|without|except|lack\w*|instead|fails?|stops?|unless)\b", re.I
+)
+_CONDITION = re.compile(r"\b(?:if|when|whenever|unless)\b[^,;.]*", re.I)
+
+
+_AFTER = frozenset({"unrelated", "irrelevant", "impossible"})  # negate what comes before them
+_VERDICTS = frozenset(
+    {"needed", "necessary", "required", "important", "useful", "helpful", "relevant", "true"}
+    | {"help", "helps", "work", "works", "matter", "matters", "worth", "possible", "exist"}
+)
+
+
+def _negates_a_term(terms: dict[str, float], clause: str) -> bool:
+    """A claim word sits in a negator's scope ("does not restart anything"), not beside it.
+
+    "Linked lists do not have a set size" negates "a set size", which the claim ("can be of
+    variable length") never says: a true statement in negative words.
+    """
+    cleaned = NOT_A_NEGATION.sub(" ", clause)
+    tokens = [w.lower() for w in words(cleaned)]
+    # Two of the claim's words in scope (one for a claim of one or two words): a single shared
+    # word is usually the subject ("Constructors do not have a return type" against
+    # "functions have to indicate a return type").
+    needed = min(2, len(terms))
+    for i, tok in enumerate(tokens):
+        if not (tok in NEGATIONS or tok in EXTRA_NEGATORS or tok.endswith("n't")):
+            continue
+        before = [t for t in tokens[:i] if t not in STOPWORDS and t not in _NO_SUBJECT]
+        subject = {norm_token(t) for t in before}
+        if tok not in _AFTER and subject and not matched_terms(terms, subject):
+            continue  # another subject ("Constructors do not ...") says nothing of this claim's
+        scope = tokens[max(0, i - 3) : i] if tok in _AFTER else tokens[i + 1 : i + 6]
+        if set(tokens[i + 1 : i + 3]) & _VERDICTS:
+            # "Mapping stakeholders isn't needed", "Quotas never help": the verdict is on
+            # the subject before the negator.
+            scope = tokens[max(0, i - 4) : i]
+        stems = {norm_token(t) for t in scope if t not in STOPWORDS}
+        if len(matched_terms(terms, stems)) >= needed:
+            return True
+    return False
 
 
 def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
@@ -269,7 +315,7 @@ def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
         for stem in claim_stems:
             # "low-latency, high-bandwidth": an opposite the claim itself uses is not one.
             opposite = ANTONYMS.get(stem, frozenset()) - claim_stems
-            if not opposite & clause_stems or stem in sentence_stems:
+            if not opposite & clause_stems or _has_root(stem, sentence_stems):
                 continue
             rest = {t: w for t, w in terms.items() if norm_token(t) != stem}
             if about(rest, clause) >= ANTONYM_RECALL or _same_slot(claim, stem, clause, opposite):
@@ -286,10 +332,19 @@ def opposite_word(claim: str, sentence: str) -> bool:
     claim_stems = set(_stems(claim))
     # "step by step instead of all at once": an opposite the sentence sets aside is not said.
     sentence_stems = set(_stems(_SET_ASIDE.sub(" ", sentence)))
+    said = set(_stems(sentence))
     return any(
         (ANTONYMS.get(stem, frozenset()) - claim_stems - _FREQUENCY_STEMS) & sentence_stems
-        for stem in claim_stems - set(_stems(sentence))
+        for stem in claim_stems
+        if not _has_root(stem, said)
     )
+
+
+def _has_root(stem: str, stems: set[str]) -> bool:
+    """The stem, or a form of its root ("smallest" for "smaller"), is among the stems."""
+    if stem in stems:
+        return True
+    return len(stem) >= 5 and any(s[:5] == stem[:5] for s in stems if len(s) >= 5)
 
 
 def _same_slot(claim: str, stem: str, clause: str, opposite: frozenset[str]) -> bool:
