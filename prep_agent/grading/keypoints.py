@@ -47,6 +47,8 @@ class KeyPointFinding:
     result: KeyPointResult
     sem: float
     lex: float
+    wrong_name: bool = False  # a claim's slot holds another name (close for the wrong reason)
+    beyond: float = 0.0  # best cosine of what the answer and a claim add to the question
 
 
 @dataclass
@@ -188,6 +190,8 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
     r = p.rubric
     claims: list[ClaimResult] = []
     best_sem = best_lex = 0.0
+    wrong_name = False
+    beyond = 0.0
     others = [v for j, v in enumerate(p.cal_kp_vecs) if j != k and len(v)]
     siblings = np.vstack(others) if others and r.cal_siblings else None
     labelled = is_labelled(kp)  # a STAR element: its siblings share its words in other roles
@@ -201,6 +205,7 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
             p, vec, terms, per_sentence, blocked, float(ceiling), claim, cal_vec, siblings
         )
         best_sem = max(best_sem, _raw_best(vec, p.units))
+        beyond = max(beyond, agree.sem)
         best_lex = max(best_lex, agree.lex)
         strength = min(agree.strength, r.keyword_list_cap) if keyword_list else agree.strength
         agreeing = set(agree.unit.idx) if agree.unit is not None else set()
@@ -239,6 +244,7 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
             # "The data center ones are called GeForce": the claim's words around a
             # different name in its slot is a wrong fact, not a vague start (nor a paraphrase).
             strength *= r.substitution_factor
+            wrong_name = True
         status = Status(r.status_for(strength))
         quotes = (
             [p.spans[i].text for i in agree.unit.idx] if agree.unit and status != "missing" else []
@@ -246,7 +252,7 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
         claims.append(
             ClaimResult(text=claim, status=status, strength=round(strength, 3), evidence=quotes)
         )
-    return KeyPointFinding(_combine(kp, claims, p), best_sem, best_lex)
+    return KeyPointFinding(_combine(kp, claims, p), best_sem, best_lex, wrong_name, beyond)
 
 
 def _combine(kp: str, claims: list[ClaimResult], p: PreparedAnswer) -> KeyPointResult:

@@ -106,6 +106,12 @@ class OfflineGrader:
         if misquoted or any(r.status == Status.contradicted for r in ledger):
             flags.append("contradiction")
         relevance = max([f.sem for f in findings] or [0.0])
+        # The score's floor follows closeness to the key points, except closeness that comes
+        # from naming something else in a claim's slot.
+        closeness = max(
+            [f.beyond * (rubric.substitution_factor if f.wrong_name else 1.0) for f in findings]
+            or [0.0]
+        )
         best_lex = max([f.lex for f in findings] or [0.0])
         off_topic = relevance < rubric.off_topic_sim and best_lex < rubric.off_topic_lex
         if any(r.status in (Status.covered, Status.partial) for r in ledger):
@@ -125,7 +131,7 @@ class OfflineGrader:
             flags.append("off_topic")
         labelled = any(is_labelled(k) for k in p.req.key_points)
         overall = aggregate.overall_score(
-            ledger, resume, avoid, flags, delivery, rubric, relevance, criteria, qtype, labelled
+            ledger, resume, avoid, flags, delivery, rubric, closeness, criteria, qtype, labelled
         )
         why = aggregate.rationale(ledger, flags, criteria)
         if misquoted:

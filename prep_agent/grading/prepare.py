@@ -102,15 +102,17 @@ def is_echo(
 ) -> bool:
     """A sentence made of the question's words: nothing new, or one word on most of it.
 
-    A sentence that adds a word of the key points to the question's words ("... is the push
+    A sentence that adds half the key points' own words to the question's ("... is the push
     operation") or takes one of the question's alternatives answers it in its own terms.
     """
     if not tokens or not question_tokens or picks_an_option(tokens, question):
         return False
     shared = matched_terms(dict.fromkeys(tokens, 1.0), question_tokens)
     added = {t: 1.0 for t in tokens if t not in shared}
-    if note_tokens and matched_terms(added, note_tokens):
-        return False
+    if note_tokens and len(matched_terms(dict.fromkeys(note_tokens, 1.0), set(added))) * 2 >= len(
+        note_tokens
+    ):
+        return False  # it adds half of what the key points say beyond the question
     novel = len(tokens) - len(shared)
     if novel == 0:
         return len(shared) >= 2

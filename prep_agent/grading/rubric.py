@@ -156,8 +156,8 @@ class Rubric:
     avoid_penalty: float = 15.0
     contradiction_penalty: float = 15.0
     contradiction_cap: float = 20.0  # a contradicted claim caps the answer (rubric: 1 of 5)
-    floor: float = 20.0
-    floor_sim: tuple[float, float] = (0.25, 0.45)
+    floor: float = 40.0
+    floor_sim: tuple[float, float] = (0.0, 0.7)
     off_topic_cap: float = 10.0
     length_penalty: float = 5.0
     over_budget_penalty: float = 20.0  # per the drill rubric: -1 of 5 for 1-2 sentences over
