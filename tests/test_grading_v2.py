@@ -612,3 +612,18 @@ def test_an_echo_that_adds_nothing_is_still_an_echo(encoder: Any) -> None:
     )
     score = score_offline(req, encoder)
     assert "question_echo" in score.flags and score.overall <= 20
+
+
+def test_closeness_the_rules_cannot_name_still_ranks_answers(encoder: Any) -> None:
+    def grade(answer: str) -> int:
+        req = ScoreRequest(
+            question="How many constructors can be created for a class?",
+            answer=answer,
+            key_points=["Unlimited number."],
+        )
+        return score_offline(req, encoder).overall
+
+    close = grade("You can overload constructors, so a class can have as many as you need.")
+    vague = grade("Constructors are special functions.")
+    off_topic = grade("Trains in Switzerland are famously punctual.")
+    assert close >= 40 and close > max(vague, off_topic) and off_topic <= 10
