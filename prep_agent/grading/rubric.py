@@ -156,6 +156,8 @@ class Rubric:
     avoid_penalty: float = 15.0
     contradiction_penalty: float = 15.0
     contradiction_cap: float = 20.0  # a contradicted claim caps the answer (rubric: 1 of 5)
+    # Up to `floor` points follow the answer's question-demoted closeness to the key points over
+    # the whole cosine range, so answers the rules cannot name are still ranked by meaning.
     floor: float = 40.0
     floor_sim: tuple[float, float] = (0.0, 0.7)
     off_topic_cap: float = 10.0
