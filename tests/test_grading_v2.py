@@ -594,24 +594,24 @@ def test_short_answer_in_the_notes_terms_is_credited(
     assert score.overall >= 60
 
 
-def test_a_list_answer_to_a_statement_is_still_a_keyword_list(encoder: Any) -> None:
-    req = ScoreRequest(
-        question="What does Kubernetes do for a team running services?",
-        answer="Kubernetes, containers, cluster, pods, replicas, scaling.",
-        key_points=["Kubernetes orchestrates containers across a cluster"],
-    )
+@pytest.mark.parametrize(
+    ("question", "key_point", "answer", "flag", "at_most"),
+    [
+        # A list answer to a statement is still a keyword list...
+        ("What does Kubernetes do for a team running services?",
+         "Kubernetes orchestrates containers across a cluster",
+         "Kubernetes, containers, cluster, pods, replicas, scaling.", "keyword_list", 10),
+        # ...and the question's words with nothing of the key point are still an echo.
+        ("Where do C plus plus programs begin to execute?", "At the main function.",
+         "C plus plus programs begin to execute.", "question_echo", 20),
+    ],
+)
+def test_short_answer_exceptions_keep_their_guards(
+    encoder: Any, question: str, key_point: str, answer: str, flag: str, at_most: int
+) -> None:
+    req = ScoreRequest(question=question, answer=answer, key_points=[key_point])
     score = score_offline(req, encoder)
-    assert "keyword_list" in score.flags and score.overall <= 10
-
-
-def test_an_echo_that_adds_nothing_is_still_an_echo(encoder: Any) -> None:
-    req = ScoreRequest(
-        question="Where do C plus plus programs begin to execute?",
-        answer="C plus plus programs begin to execute.",
-        key_points=["At the main function."],
-    )
-    score = score_offline(req, encoder)
-    assert "question_echo" in score.flags and score.overall <= 20
+    assert flag in score.flags and score.overall <= at_most
 
 
 def test_closeness_the_rules_cannot_name_still_ranks_answers(encoder: Any) -> None:
