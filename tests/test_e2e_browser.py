@@ -85,8 +85,10 @@ def test_two_question_interview_review_and_markdown_download(tmp_path: Path) -> 
         page.get_by_role("heading", name="Review").wait_for(timeout=WAIT_MS)
         download_button = page.get_by_role("button", name="Download Markdown")
         download_button.wait_for(timeout=WAIT_MS)
-        main = page.get_by_test_id("stMain").inner_text()
-        assert "hiring-manager" in main
+        # The transcript's caption, which names the prompt set, is drawn after the export
+        # buttons: under load the button can be there before it.
+        page.get_by_text(re.compile(r"Prompt set\s+hiring-manager")).wait_for(timeout=WAIT_MS)
+        assert "hiring-manager" in page.get_by_test_id("stMain").inner_text()
         with page.expect_download(timeout=WAIT_MS) as info:
             download_button.click()
         download = info.value

@@ -115,6 +115,21 @@ RULE_CASES: list[tuple[str, str, str, bool]] = [
      "The engineers coordinate communications while the incident commander debugs.", True),
     ("swap", "An incident commander coordinates responders and communications",
      "The incident commander, whom the engineers report to, coordinates communications.", False),
+    # Two of the claim's words trade places around its verbs (also across key points)...
+    ("exchange", "Plants take in carbon dioxide and release oxygen",
+     "Plants take in oxygen and release carbon dioxide.", True),
+    ("exchange", "Plants take in carbon dioxide and water",
+     "Plants take in oxygen and release CO2, using sunlight.", True),
+    # ...but not when the order changes and the roles stay, in a passive, a reordered list or
+    # a list of repeated words.
+    ("exchange", "Plants take in carbon dioxide and release oxygen",
+     "Plants release oxygen after they take in carbon dioxide.", False),
+    ("exchange", "Plants take in carbon dioxide and release oxygen",
+     "Oxygen is released and carbon dioxide is absorbed.", False),
+    ("exchange", "A risk register lists each risk with an owner, likelihood, impact and mitigation",
+     "Each risk gets an impact, an owner, a mitigation and a likelihood.", False),
+    ("exchange", "nonconstant pointer to constant data, nonconstant pointer to nonconstant data",
+     "constant pointer to constant data, nonconstant pointer to nonconstant data", False),
     # In the sentence that states the claim best, an opposite word reverses it...
     ("opposite", "A Deployment rolls out new versions gradually and can roll back",
      "A Deployment replaces every pod at once and makes going back impossible.", True),
@@ -124,6 +139,14 @@ RULE_CASES: list[tuple[str, str, str, bool]] = [
     ("opposite", "a VMware product shipped quarterly with painful launches",
      "I set up a monthly release train at VMware with go/no-go checklists.", False),
 ]
+
+
+# The other key point a claim's exchanged word may come from.
+EXCHANGE_CONTEXT = {
+    "Plants take in carbon dioxide and water":
+        "Plants take in carbon dioxide and water. Using sunlight, they make glucose and "
+        "release oxygen",
+}
 
 
 @pytest.mark.parametrize(("kind", "claim", "sentence", "opposes"), RULE_CASES)
@@ -136,6 +159,7 @@ def test_each_contradiction_rule(kind: str, claim: str, sentence: str, opposes: 
         and (con.about(terms, sentence) > 0 or con.frequency_slot(claim, sentence)),
         "swap": lambda: con.swap(claim, terms, sentence, NOTES),
         "opposite": lambda: con.opposite_word(claim, sentence),
+        "exchange": lambda: con.exchanged(claim, sentence, EXCHANGE_CONTEXT.get(claim, "")),
     }[kind]()
     assert found is opposes
 

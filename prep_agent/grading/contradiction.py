@@ -165,6 +165,10 @@ _SET_ASIDE = re.compile(
     re.I,
 )
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+_ABBREVIATION = re.compile(r"[A-Z][A-Za-z]*\d+[A-Za-z\d]*|[A-Z]{2,}")
+_LIST_BREAK = re.compile(r"[,;:.!?]|\b(?:and|or|while|whereas|but|then)\b", re.I)
+# "oxygen is released": a passive turns the roles around without swapping them.
+_PASSIVE_PARTICIPLE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+\w+ed\b", re.I)
 _WHOLE_WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 _PASSIVE = re.compile(
     r"\b(?:is|are|was|were|be|been|being|gets?|got)\s+\w+(?:ed|en)\b\s+by\b", re.I
@@ -363,7 +367,9 @@ def _same_slot(claim: str, stem: str, clause: str, opposite: frozenset[str]) -> 
     return False
 
 
-def swap(claim: str, terms: dict[str, float], sentence: str, note_stems: set[str]) -> bool:
+def swap(
+    claim: str, terms: dict[str, float], sentence: str, note_stems: set[str], context: str = ""
+) -> bool:
     """The claim's roles exchanged: its verb's subject moved, or a comparison's sides swapped."""
     if about(terms, sentence) < ALIGN_RECALL or _PASSIVE.search(sentence):
         return False
@@ -377,6 +383,8 @@ def swap(claim: str, terms: dict[str, float], sentence: str, note_stems: set[str
         before = set(_stems(sentence[: s_side.start()]))
         if a != b and a in before and b in set(_stems(claim[: c_side.start()])):
             return True
+    if exchanged(claim, sentence, context):
+        return True
     # Subject and verb open a claim ("An incident commander coordinates ..."): another of the
     # notes' nouns in front of the verb, with the claim's subject moved elsewhere, swaps roles.
     # The verb is the claim's first word in -s/-ed after its first content word.
@@ -401,6 +409,55 @@ def swap(claim: str, terms: dict[str, float], sentence: str, note_stems: set[str
     # took another role ("... while the incident commander debugs").
     moved = subject in s_tokens[j + 1 :] and subject not in s_tokens[:j]
     return other in note_stems or (moved and words_before(sentence, verb) > 0)
+
+
+def _objects(text: str) -> dict[str, str]:
+    """Each content word's next content word within its phrase (commas and "and" split)."""
+    out: dict[str, str] = {}
+    pieces = [p for p in _LIST_BREAK.split(text) if p.strip()]
+    for piece in pieces:
+        stems = [norm_token(w) for w in words(piece) if w.lower() not in STOPWORDS]
+        for a, b in zip(stems, stems[1:], strict=False):
+            out.setdefault(a, b)
+    return out
+
+
+def exchanged(claim: str, sentence: str, context: str = "") -> bool:
+    """Two of the claim's words trade places around its anchors: "take in carbon dioxide and
+    release oxygen" said as "take in oxygen and release carbon dioxide".
+
+    An anchor P is followed by X in the claim and by Y in the sentence, where the claim puts Y
+    after another anchor Q, which in the sentence is followed by something other than Y. Items
+    of a list (split at commas) are not anchors: a list may come in any order. `context` holds
+    the other key points: the two places may sit in different ones ("Plants take in carbon
+    dioxide and water" / "..., they produce glucose and release oxygen"); one anchor must be
+    this claim's.
+    """
+    if _PASSIVE_PARTICIPLE.search(sentence):
+        return False
+    own = _objects(claim)
+    c_obj = {**_objects(context), **own}
+    s_obj = _objects(sentence)
+    abbreviations = {norm_token(w) for w in words(sentence) if _ABBREVIATION.fullmatch(w)}
+    known = set(_stems(claim)) | set(_stems(context))
+    c_seq = [t for t in _stems(context or claim) if t not in STOPWORDS]  # context has the claim
+    s_seq = [t for t in _stems(sentence) if t not in STOPWORDS]
+    owner = {y: q for q, y in c_obj.items()}
+    for p_, x in c_obj.items():
+        y = s_obj.get(p_)
+        if y is None or y == x or y not in owner:
+            continue
+        q = owner[y]
+        if q in (p_, x) or y == p_ or q not in s_obj or (p_ not in own and q not in own):
+            continue
+        # Anchors said once on each side: a repeated word ("pointer to constant data, pointer to
+        # nonconstant data") has no single place to swap.
+        if any(seq.count(a) != 1 for seq in (c_seq, s_seq) for a in (p_, q)):
+            continue
+        # Both places exchanged, or Q's place holds an abbreviation that may name X ("CO2").
+        if s_obj[q] == x or (s_obj[q] not in known and s_obj[q] in abbreviations):
+            return True
+    return False
 
 
 def words_before(sentence: str, verb: str) -> int:

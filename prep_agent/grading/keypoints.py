@@ -160,6 +160,7 @@ def _oppositions(
 ) -> list[tuple[int, con.Opposition]]:
     """Sentences that oppose the claim, with the rule that found each."""
     terms = content_terms(claim)
+    context = ". ".join(p.req.key_points)
     found: list[tuple[int, con.Opposition]] = []
     for i, span in enumerate(p.spans):
         text = span.text
@@ -179,7 +180,7 @@ def _oppositions(
             and not stated(claim, p.answer)
         ):
             found.append((i, con.Opposition("quantity", text)))
-        elif con.swap(claim, terms, text, p.note_tokens):
+        elif con.swap(claim, terms, text, p.note_tokens, context):
             found.append((i, con.Opposition("swap", text)))
     return found
 
