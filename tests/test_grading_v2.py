@@ -110,6 +110,14 @@ RULE_CASES: list[tuple[str, str, str, bool]] = [
      "Escalate late, once you're certain.", True),
     ("antonym", "I escalated early in the weekly review with options",
      "A vendor was going to be late, so I raised it in our weekly review.", False),
+    # A short verdict that dismisses one of the claim's words dismisses the claim...
+    ("negation", "Align developer feedback with engineering priorities",
+     "Feedback is not that important; engineers know best.", True),
+    ("negation", "Fair-share policies and quotas balance access",
+     "Quotas never help; just let jobs run first come, first served.", True),
+    # ...but a verdict on something else does not.
+    ("negation", "Fair-share policies and quotas balance access",
+     "It doesn't matter which scheduler you pick; quotas balance access.", False),
     # A noun the notes lack takes the claim's verb, and the claim's subject turns up after it.
     ("swap", "An incident commander coordinates responders and communications",
      "The engineers coordinate communications while the incident commander debugs.", True),

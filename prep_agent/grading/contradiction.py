@@ -262,8 +262,22 @@ def negation(claim: str, terms: dict[str, float], sentence: str) -> bool:
     # A denial restates little more than the verb ("It does not restart anything"): two of the
     # claim's words and a quarter of its weight in the negated clause tie it to the claim.
     if about(terms, best) < NEGATION_RECALL:
-        return False
+        # "Feedback is not that important": a short verdict on one of the claim's words
+        # dismisses the claim even though it restates nothing else of it.
+        return any(_dismisses(terms, c) for c in pieces)
     return _polarity(best) == 1 and _negates_a_term(terms, best)
+
+
+def _dismisses(terms: dict[str, float], clause: str) -> bool:
+    """A short clause that negates a verdict on a claim word ("Quotas never help")."""
+    tokens = [w.lower() for w in words(NOT_A_NEGATION.sub(" ", clause))]
+    if len(tokens) > 8 or _polarity(clause) != 1:
+        return False
+    for i, tok in enumerate(tokens):
+        if (tok in NEGATIONS or tok.endswith("n't")) and set(tokens[i + 1 : i + 3]) & _VERDICTS:
+            subject = {norm_token(t) for t in tokens[:i] if t not in STOPWORDS}
+            return bool(matched_terms(terms, subject))
+    return False
 
 
 _IMPLICIT_NEGATION = re.compile(
