@@ -26,6 +26,17 @@ def test_batching_and_order_do_not_change_vectors(encoder: Any) -> None:
     assert np.allclose(one_by_one, batched, atol=1e-4)
 
 
+def test_parallel_sessions_give_the_same_vectors_in_order() -> None:
+    from prep_agent.knowledge.embeddings import Encoder
+
+    texts = [f"sentence {i} about {'GPU clusters ' * (i % 5)}and schedulers" for i in range(9)]
+    single = Encoder(*model_files(), threads=1).encode(texts, batch_size=1)
+    parallel = Encoder(*model_files(), threads=2)
+    assert len(parallel.sessions) == 2
+    assert np.allclose(parallel.encode(texts, batch_size=1), single, atol=1e-4)
+    assert np.allclose(parallel.encode(texts, batch_size=4), single, atol=1e-4)
+
+
 def test_paraphrase_of_key_point_is_nearer_than_off_topic(encoder: Any) -> None:
     key, paraphrase, off_topic = encoder.encode([
         KEY_POINT,

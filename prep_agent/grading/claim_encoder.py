@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -38,11 +39,11 @@ def claim_model_files() -> tuple[Path, Path]:
 class ClaimEncoder(Encoder):
     """The router embedder behind the Encoder interface (its graph pools and normalises)."""
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+    def _encode_batch(self, texts: list[str], session: Any) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        out = self.session.run(["sentence_embedding"], {"input_ids": ids, "attention_mask": mask})
+        out = session.run(["sentence_embedding"], {"input_ids": ids, "attention_mask": mask})
         return np.asarray(out[0], dtype=np.float32)
 
 

@@ -6,6 +6,7 @@ import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +47,18 @@ def model_files() -> tuple[Path, Path]:
 
 
 class Encoder:
-    """Tokenizer plus ONNX session; turns texts into L2-normalised 384-d vectors."""
+    """Tokenizer plus ONNX sessions; turns texts into L2-normalised 384-d vectors.
+
+    One single-threaded session per core, fed in parallel: an answer's few short sentences
+    keep two sessions busy better than one session's two threads can share a small matrix.
+    """
 
     def __init__(self, onnx_path: Path, tokenizer_path: Path, threads: int = 2) -> None:
         from tokenizers import Tokenizer
 
         try:
             self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
-            self.session = cpu_session(onnx_path, threads)
+            self.sessions = [cpu_session(onnx_path, 1) for _ in range(max(1, threads))]
         except Exception as exc:  # noqa: BLE001 - any load failure means a broken install
             raise EmbeddingModelError(
                 f"Could not load the embedding model from {onnx_path}: {exc}. "
@@ -68,6 +73,7 @@ class Encoder:
         # threads Streamlit serves sessions on.
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(len(self.sessions)) if len(self.sessions) > 1 else None
 
     def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Embed texts as an (n, 384) float32 array of unit vectors."""
@@ -76,9 +82,24 @@ class Encoder:
             return out
         # Batches of similar length waste less work on padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            out[idx] = self._encode_batch([texts[i] or " " for i in idx])
+        batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+        if self._pool is None or len(batches) == 1 and len(batches[0]) == 1:
+            for idx in batches:
+                out[idx] = self._encode_batch([texts[i] or " " for i in idx], self.sessions[0])
+            return out
+        # Deal the batches out longest first, each to the session with the least text so far.
+        shares: list[list[list[int]]] = [[] for _ in self.sessions]
+        loads = [0] * len(self.sessions)
+        for idx in sorted(batches, key=lambda b: -sum(len(texts[i]) for i in b)):
+            k = loads.index(min(loads))
+            shares[k].append(idx)
+            loads[k] += sum(len(texts[i]) for i in idx)
+
+        def run(k: int) -> None:
+            for idx in shares[k]:
+                out[idx] = self._encode_batch([texts[i] or " " for i in idx], self.sessions[k])
+
+        list(self._pool.map(run, range(len(self.sessions))))
         return out
 
     def encode_cached(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
@@ -104,12 +125,12 @@ class Encoder:
             out[i] = found[text]
         return out
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+    def _encode_batch(self, texts: list[str], session: Any) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = self.session.run(None, feeds)[0]
+        hidden = session.run(None, feeds)[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
