@@ -237,7 +237,23 @@ def token_match(a: str, b: str) -> bool:
 
 def matched_terms(wanted: dict[str, float], have: set[str]) -> list[str]:
     """The wanted terms that some token in `have` matches."""
-    return [t for t in wanted if t in have or any(token_match(t, h) for h in have)]
+    found: list[str] = []
+    # token_match pairs only tokens of 5+ characters with the same first letter: look there.
+    by_first: dict[str, list[str]] | None = None
+    for t in wanted:
+        if t in have:
+            found.append(t)
+            continue
+        if len(t) < 5 or t[0].isdigit():
+            continue
+        if by_first is None:
+            by_first = {}
+            for h in have:
+                if len(h) >= 5:
+                    by_first.setdefault(h[0], []).append(h)
+        if any(token_match(t, h) for h in by_first.get(t[0], ())):
+            found.append(t)
+    return found
 
 
 def token_set(text: str) -> set[str]:
