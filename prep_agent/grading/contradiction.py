@@ -199,9 +199,18 @@ def disowned_kind(sentences: list[str], i: int) -> str | None:
     return None
 
 
+def _is_negator(token: str) -> bool:
+    return token in NEGATIONS or token in EXTRA_NEGATORS or token.endswith("n't")
+
+
 def negators(tokens: list[str]) -> int:
     """How many negating words a clause has (tokens lower-case)."""
-    return sum(t in NEGATIONS or t in EXTRA_NEGATORS or t.endswith("n't") for t in tokens)
+    return sum(_is_negator(t) for t in tokens)
+
+
+def _nouns(tokens: list[str]) -> list[str]:
+    """The content words of some lower-case tokens that are not pronouns or prepositions."""
+    return [t for t in tokens if t not in STOPWORDS and t not in _NO_SUBJECT]
 
 
 @functools.lru_cache(maxsize=4_096)
@@ -306,10 +315,9 @@ def _negates_a_term(terms: dict[str, float], clause: str) -> bool:
     # "functions have to indicate a return type").
     needed = min(2, len(terms))
     for i, tok in enumerate(tokens):
-        if not (tok in NEGATIONS or tok in EXTRA_NEGATORS or tok.endswith("n't")):
+        if not _is_negator(tok):
             continue
-        before = [t for t in tokens[:i] if t not in STOPWORDS and t not in _NO_SUBJECT]
-        subject = {norm_token(t) for t in before}
+        subject = {norm_token(t) for t in _nouns(tokens[:i])}
         if tok not in _AFTER and subject and not matched_terms(terms, subject):
             continue  # another subject ("Constructors do not ...") says nothing of this claim's
         scope = tokens[max(0, i - 3) : i] if tok in _AFTER else tokens[i + 1 : i + 6]
@@ -425,8 +433,12 @@ def swap(
     return other in note_stems or (moved and words_before(sentence, verb) > 0)
 
 
+@functools.lru_cache(maxsize=4_096)
 def _objects(text: str) -> dict[str, str]:
-    """Each content word's next content word within its phrase (commas and "and" split)."""
+    """Each content word's next content word within its phrase (commas and "and" split).
+
+    Cached (the key points are read against every sentence): callers must not change it.
+    """
     out: dict[str, str] = {}
     pieces = [p for p in _LIST_BREAK.split(text) if p.strip()]
     for piece in pieces:
@@ -480,8 +492,7 @@ def words_before(sentence: str, verb: str) -> int:
     stems = [norm_token(w) for w in tokens]
     if verb not in stems:
         return 0
-    before = tokens[: stems.index(verb)]
-    return sum(t not in STOPWORDS and t not in _NO_SUBJECT for t in before)
+    return len(_nouns(tokens[: stems.index(verb)]))
 
 
 def word_salad(sentence: str, claim_text: str) -> bool:

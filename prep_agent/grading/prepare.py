@@ -108,11 +108,11 @@ def is_echo(
     if not tokens or not question_tokens or picks_an_option(tokens, question):
         return False
     shared = matched_terms(dict.fromkeys(tokens, 1.0), question_tokens)
-    added = {t: 1.0 for t in tokens if t not in shared}
-    if note_tokens and len(matched_terms(dict.fromkeys(note_tokens, 1.0), set(added))) * 2 >= len(
-        note_tokens
-    ):
-        return False  # it adds half of what the key points say beyond the question
+    if note_tokens:
+        added = tokens.difference(shared)
+        said = matched_terms(dict.fromkeys(note_tokens, 1.0), added)
+        if 2 * len(said) >= len(note_tokens):
+            return False  # it adds half of what the key points say beyond the question
     novel = len(tokens) - len(shared)
     if novel == 0:
         return len(shared) >= 2

@@ -83,7 +83,8 @@ class Encoder:
         # Batches of similar length waste less work on padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
-        if self._pool is None or len(batches) == 1 and len(batches[0]) == 1:
+        if self._pool is None or len(batches) == 1:
+            # One batch keeps one session busy whatever the pool: no thread hop for it.
             for idx in batches:
                 out[idx] = self._encode_batch([texts[i] or " " for i in idx], self.sessions[0])
             return out
