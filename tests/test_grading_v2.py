@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from prep_agent.grading import contradiction as con
+from prep_agent.grading import frames, roles
 from prep_agent.grading.claims import split_claims
 from prep_agent.grading.delivery import delivery_stats
 from prep_agent.grading.models import ScoreRequest, Status
@@ -165,9 +166,9 @@ def test_each_contradiction_rule(kind: str, claim: str, sentence: str, opposes: 
         "antonym": lambda: con.antonym(claim, terms, sentence),
         "quantity": lambda: quantity(claim, sentence)
         and (con.about(terms, sentence) > 0 or con.frequency_slot(claim, sentence)),
-        "swap": lambda: con.swap(claim, terms, sentence, NOTES),
+        "swap": lambda: roles.swap(claim, terms, sentence, NOTES),
         "opposite": lambda: con.opposite_word(claim, sentence),
-        "exchange": lambda: con.exchanged(claim, sentence, EXCHANGE_CONTEXT.get(claim, "")),
+        "exchange": lambda: roles.exchanged(claim, sentence, EXCHANGE_CONTEXT.get(claim, "")),
     }[kind]()
     assert found is opposes
 
@@ -186,14 +187,14 @@ def test_each_contradiction_rule(kind: str, claim: str, sentence: str, opposes: 
     ],
 )
 def test_disowning_frames(sentences: list[str], kind: str | None) -> None:
-    assert con.disowned_kind(sentences, 0) == kind
+    assert frames.disowned_kind(sentences, 0) == kind
 
 
 def test_word_salad_is_no_claim() -> None:
     claim = "Kubernetes orchestrates containers across a cluster"
     salad = "containers and Kubernetes match It cluster across failed restarts scales demand a"
-    assert con.word_salad(salad, claim)
-    assert not con.word_salad("Kubernetes orchestrates containers across a cluster.", claim)
+    assert frames.word_salad(salad, claim)
+    assert not frames.word_salad("Kubernetes orchestrates containers across a cluster.", claim)
 
 
 # --- contradiction through the grader ---------------------------------------------------------

@@ -3,19 +3,16 @@
 No entailment model ships inside a PyPI wheel (shared/research/offline-models.md), and embeddings
 score "X is not Y" next to "X is Y", so these are rules over the answer's words:
 
-- frames: a sentence the candidate does not stand behind: "It is false that ...", "Some people
-  claim ..., but that's a myth", "My colleague insists .... I disagree", "Would you say ...? I
-  don't know". Such a sentence is never evidence for a claim, and it opposes the claim it states.
+- frames (frames.py decides which sentences are disowned): a sentence the candidate does not
+  stand behind never supports a claim, and it opposes the claim it states.
 - negation scope: a negator ("not", "never", "unrelated") counts only inside the clause that
   states the claim, so "it's not magic, though" elsewhere in a correct answer costs nothing.
 - antonyms: the clause that states the claim uses the opposite word ("replaced" for
   "introduced", "late" for "early", "raised" for "cut").
 - quantities: a number of the same kind (same unit word, currency or percent) with a different
   value ("$30M" for "$300M", "150 servers" for "15,000 servers").
-- swapped roles: the claim's subject moved off its verb ("the engineers coordinate ..., the
-  commander debugs"), or the sides of a comparison exchanged ("CPU racks draw more than GPU").
-- word salad: the claim's words without the claim's syntax (no finite clause, reversed bigrams,
-  sentence-initial capitals mid-sentence).
+- swapped roles (roles.py): the claim's subject moved off its verb, the sides of a comparison
+  exchanged, or two of its words trading places.
 
 Each rule needs the clause to be about the claim: at least two of its content words and half of
 its weight. A rule returns the quote that opposes the claim.
@@ -41,11 +38,7 @@ ALIGN_RECALL = 0.5  # share of a claim's content weight a clause must contain to
 ALIGN_TERMS = 2
 NEGATION_RECALL = 0.25
 ANTONYM_RECALL = 0.4
-_DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "my", "our", "its"})
-_DANGLING = _DETERMINERS | frozenset(
-    {"to", "of", "in", "on", "for", "and", "or", "with", "at", "by", "like", "as", "from", "than"}
-)
-_NO_SUBJECT = frozenset(
+NO_SUBJECT = frozenset(
     {
         "i",
         "i'd",
@@ -71,30 +64,6 @@ _NO_SUBJECT = frozenset(
         "when",
         "while",
     }
-)
-
-_DENIAL = re.compile(
-    r"\b(?:it(?:'s|’s| is)|that(?:'s|’s| is))\s+(?:simply\s+|just\s+)?(?:false|untrue|not true|"
-    r"a myth|wrong|incorrect|nonsense)\s+that\b",
-    re.IGNORECASE,
-)
-_ATTRIBUTION = re.compile(
-    r"\b(?:some(?:one| people| folks)?|many(?: people)?|people|others|critics|they|"
-    r"(?:my|a|one|our)\s+(?:\w+\s+)?(?:colleagues?|friends?|managers?|boss|teammates?|"
-    r"coworkers?|co-workers?|peers?|lead))\s+(?:\w+\s+)?(?:claims?|insists?|says?|said|"
-    r"thinks?|believes?|argues?|assumes?|told me|suggests?)\b",
-    re.IGNORECASE,
-)
-_REJECTION = re.compile(
-    r"\b(?:i (?:strongly |completely |totally )?disagree|that(?:'s|’s| is) (?:a myth|wrong|false|"
-    r"not true|nonsense|incorrect|not the case|untrue)|(?:it|this)(?:'s|’s| is) (?:a myth|not true|"
-    r"false|wrong)|i don(?:'t|’t) (?:buy it|agree|think so)|they(?:'re|’re| are) wrong|myth)\b",
-    re.IGNORECASE,
-)
-_UNSURE = re.compile(
-    r"\b(?:i (?:honestly |really |genuinely )?(?:don(?:'t|’t)|do not) know|no idea|not sure|"
-    r"i(?:'m|’m| am) (?:not sure|unsure)|no clue|who knows)\b",
-    re.IGNORECASE,
 )
 
 EXTRA_NEGATORS = frozenset({"unrelated", "irrelevant", "impossible", "never", "nothing", "no"})
@@ -164,18 +133,6 @@ _SET_ASIDE = re.compile(
     r"\s+(?:\w+\s+){0,3}\w+",
     re.I,
 )
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
-_ABBREVIATION = re.compile(r"[A-Z][A-Za-z]*\d+[A-Za-z\d]*|[A-Z]{2,}")
-_LIST_BREAK = re.compile(r"[,;:.!?]|\b(?:and|or|while|whereas|but|then)\b", re.I)
-# "oxygen is released": a passive turns the roles around without swapping them.
-_PASSIVE_PARTICIPLE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+\w+ed\b", re.I)
-_WHOLE_WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
-_PASSIVE = re.compile(
-    r"\b(?:is|are|was|were|be|been|being|gets?|got)\s+\w+(?:ed|en)\b\s+by\b", re.I
-)
-_CONTRAST = re.compile(
-    r"\b(?:than|not|rather than|instead of)\s+(?:the\s+|a\s+|an\s+)?([\w-]+)", re.I
-)
 
 
 @dataclass(frozen=True)
@@ -184,19 +141,6 @@ class Opposition:
 
     kind: str  # frame, negation, antonym, quantity, swap, salad
     quote: str
-
-
-def disowned_kind(sentences: list[str], i: int) -> str | None:
-    """'denied', 'attributed' or 'questioned' when sentence i is not the candidate's own claim."""
-    text = sentences[i]
-    after = sentences[i + 1] if i + 1 < len(sentences) else ""
-    if _DENIAL.search(text):
-        return "denied"
-    if _ATTRIBUTION.search(text) and (_REJECTION.search(text) or _REJECTION.search(after)):
-        return "attributed"
-    if text.rstrip().endswith("?") and (_UNSURE.search(text) or _UNSURE.search(after)):
-        return "questioned"
-    return None
 
 
 def _is_negator(token: str) -> bool:
@@ -208,9 +152,9 @@ def negators(tokens: list[str]) -> int:
     return sum(_is_negator(t) for t in tokens)
 
 
-def _nouns(tokens: list[str]) -> list[str]:
+def nouns(tokens: list[str]) -> list[str]:
     """The content words of some lower-case tokens that are not pronouns or prepositions."""
-    return [t for t in tokens if t not in STOPWORDS and t not in _NO_SUBJECT]
+    return [t for t in tokens if t not in STOPWORDS and t not in NO_SUBJECT]
 
 
 @functools.lru_cache(maxsize=4_096)
@@ -219,14 +163,14 @@ def _clauses(sentence: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=4_096)
-def _stems(text: str) -> tuple[str, ...]:
-    # Pure and called for every claim against every sentence: cached per text.
+def stems(text: str) -> tuple[str, ...]:
+    """The text's words, normalised (cached: every claim is read against every sentence)."""
     return tuple(norm_token(w) for w in words(text))
 
 
 def about(claim_terms: dict[str, float], text: str) -> float:
     """Share of the claim's content weight the text contains (0 when fewer than two terms)."""
-    tokens = set(_stems(text))
+    tokens = set(stems(text))
     matched = matched_terms(claim_terms, tokens)
     if len(matched) < min(ALIGN_TERMS, len(claim_terms)):
         return 0.0
@@ -317,7 +261,7 @@ def _negates_a_term(terms: dict[str, float], clause: str) -> bool:
     for i, tok in enumerate(tokens):
         if not _is_negator(tok):
             continue
-        subject = {norm_token(t) for t in _nouns(tokens[:i])}
+        subject = {norm_token(t) for t in nouns(tokens[:i])}
         if tok not in _AFTER and subject and not matched_terms(terms, subject):
             continue  # another subject ("Constructors do not ...") says nothing of this claim's
         scope = tokens[max(0, i - 3) : i] if tok in _AFTER else tokens[i + 1 : i + 6]
@@ -333,11 +277,11 @@ def _negates_a_term(terms: dict[str, float], clause: str) -> bool:
 
 def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
     """A clause about the claim uses a word opposite to one of the claim's, and not the word."""
-    claim_stems = set(_stems(claim))
-    sentence_stems = set(_stems(sentence))
+    claim_stems = set(stems(claim))
+    sentence_stems = set(stems(sentence))
     for clause in _clauses(sentence):
         # "cannot be used outside" says "inside": a negated opposite is the claim's own word.
-        clause_stems = set(_stems(_SET_ASIDE.sub(" ", clause)))
+        clause_stems = set(stems(_SET_ASIDE.sub(" ", clause)))
         for stem in claim_stems:
             # "low-latency, high-bandwidth": an opposite the claim itself uses is not one.
             opposite = ANTONYMS.get(stem, frozenset()) - claim_stems
@@ -355,10 +299,10 @@ def opposite_word(claim: str, sentence: str) -> bool:
     For a sentence already known to state the claim (its best match): there the opposite word is
     the claim reversed ("replaces every pod at once" for "rolls out gradually").
     """
-    claim_stems = set(_stems(claim))
+    claim_stems = set(stems(claim))
     # "step by step instead of all at once": an opposite the sentence sets aside is not said.
-    sentence_stems = set(_stems(_SET_ASIDE.sub(" ", sentence)))
-    said = set(_stems(sentence))
+    sentence_stems = set(stems(_SET_ASIDE.sub(" ", sentence)))
+    said = set(stems(sentence))
     return any(
         (ANTONYMS.get(stem, frozenset()) - claim_stems - _FREQUENCY_STEMS) & sentence_stems
         for stem in claim_stems
@@ -375,8 +319,8 @@ def _has_root(stem: str, stems: set[str]) -> bool:
 
 def _same_slot(claim: str, stem: str, clause: str, opposite: frozenset[str]) -> bool:
     """The opposite word sits next to the same content word ("escalate early" / "escalate late")."""
-    c_tokens = [t for t in _stems(claim) if t not in STOPWORDS]
-    s_tokens = [t for t in _stems(clause) if t not in STOPWORDS]
+    c_tokens = [t for t in stems(claim) if t not in STOPWORDS]
+    s_tokens = [t for t in stems(clause) if t not in STOPWORDS]
     if stem not in c_tokens:
         return False
     i = c_tokens.index(stem)
@@ -387,148 +331,3 @@ def _same_slot(claim: str, stem: str, clause: str, opposite: frozenset[str]) -> 
             if near & near_claim:
                 return True
     return False
-
-
-def swap(
-    claim: str, terms: dict[str, float], sentence: str, note_stems: set[str], context: str = ""
-) -> bool:
-    """The claim's roles exchanged: its verb's subject moved, or a comparison's sides swapped."""
-    if about(terms, sentence) < ALIGN_RECALL or _PASSIVE.search(sentence):
-        return False
-    c_tokens = [t for t in _stems(claim) if t not in STOPWORDS]
-    s_tokens = [t for t in _stems(sentence) if t not in STOPWORDS]
-    # A comparison or contrast: the side after "than"/"not" is the other side in the answer.
-    c_side = _CONTRAST.search(claim)
-    s_side = _CONTRAST.search(sentence)
-    if c_side and s_side:
-        a, b = norm_token(c_side.group(1)), norm_token(s_side.group(1))
-        before = set(_stems(sentence[: s_side.start()]))
-        if a != b and a in before and b in set(_stems(claim[: c_side.start()])):
-            return True
-    if exchanged(claim, sentence, context):
-        return True
-    # Subject and verb open a claim ("An incident commander coordinates ..."): another of the
-    # notes' nouns in front of the verb, with the claim's subject moved elsewhere, swaps roles.
-    # The verb is the claim's first word in -s/-ed after its first content word.
-    # A claim that opens with a pronoun ("It ...", "I'd ...") or a comparison ("like my ...")
-    # has no noun subject to move.
-    first = words(claim)[0].lower() if words(claim) else ""
-    if first in _NO_SUBJECT or (first in STOPWORDS and first not in _DETERMINERS):
-        return False
-    raw = [w for w in words(claim) if w.lower() not in STOPWORDS]
-    k = next((i for i, w in enumerate(raw[:3]) if w.lower().endswith(("s", "ed"))), None)
-    if not k or k == len(raw) - 1 or len(c_tokens) != len(raw):
-        return False
-    verb, subject = c_tokens[k], c_tokens[k - 1]
-    if c_tokens.count(verb) != 1 or s_tokens.count(verb) != 1:
-        return False
-    j = s_tokens.index(verb)
-    other = s_tokens[j - 1] if j > 0 else subject
-    if other == subject or subject not in s_tokens or other in c_tokens:
-        return False
-    # Another of the notes' nouns on the verb swaps roles; a noun the notes lack ("the engineers
-    # coordinate ...") does too when the claim's subject only turns up after the verb, where it
-    # took another role ("... while the incident commander debugs").
-    moved = subject in s_tokens[j + 1 :] and subject not in s_tokens[:j]
-    return other in note_stems or (moved and words_before(sentence, verb) > 0)
-
-
-@functools.lru_cache(maxsize=4_096)
-def _objects(text: str) -> dict[str, str]:
-    """Each content word's next content word within its phrase (commas and "and" split).
-
-    Cached (the key points are read against every sentence): callers must not change it.
-    """
-    out: dict[str, str] = {}
-    pieces = [p for p in _LIST_BREAK.split(text) if p.strip()]
-    for piece in pieces:
-        stems = [norm_token(w) for w in words(piece) if w.lower() not in STOPWORDS]
-        for a, b in zip(stems, stems[1:], strict=False):
-            out.setdefault(a, b)
-    return out
-
-
-def exchanged(claim: str, sentence: str, context: str = "") -> bool:
-    """Two of the claim's words trade places around its anchors: "take in carbon dioxide and
-    release oxygen" said as "take in oxygen and release carbon dioxide".
-
-    An anchor P is followed by X in the claim and by Y in the sentence, where the claim puts Y
-    after another anchor Q, which in the sentence is followed by something other than Y. Items
-    of a list (split at commas) are not anchors: a list may come in any order. `context` holds
-    the other key points: the two places may sit in different ones ("Plants take in carbon
-    dioxide and water" / "..., they produce glucose and release oxygen"); one anchor must be
-    this claim's.
-    """
-    if _PASSIVE_PARTICIPLE.search(sentence):
-        return False
-    own = _objects(claim)
-    c_obj = {**_objects(context), **own}
-    s_obj = _objects(sentence)
-    abbreviations = {norm_token(w) for w in words(sentence) if _ABBREVIATION.fullmatch(w)}
-    known = set(_stems(claim)) | set(_stems(context))
-    c_seq = [t for t in _stems(context or claim) if t not in STOPWORDS]  # context has the claim
-    s_seq = [t for t in _stems(sentence) if t not in STOPWORDS]
-    owner = {y: q for q, y in c_obj.items()}
-    for p_, x in c_obj.items():
-        y = s_obj.get(p_)
-        if y is None or y == x or y not in owner:
-            continue
-        q = owner[y]
-        if q in (p_, x) or y == p_ or q not in s_obj or (p_ not in own and q not in own):
-            continue
-        # Anchors said once on each side: a repeated word ("pointer to constant data, pointer to
-        # nonconstant data") has no single place to swap.
-        if any(seq.count(a) != 1 for seq in (c_seq, s_seq) for a in (p_, q)):
-            continue
-        # Both places exchanged, or Q's place holds an abbreviation that may name X ("CO2").
-        if s_obj[q] == x or (s_obj[q] not in known and s_obj[q] in abbreviations):
-            return True
-    return False
-
-
-def words_before(sentence: str, verb: str) -> int:
-    """How many non-pronoun content words come before the verb (a noun can be its subject)."""
-    tokens = [w.lower() for w in words(sentence)]
-    stems = [norm_token(w) for w in tokens]
-    if verb not in stems:
-        return 0
-    return len(_nouns(tokens[: stems.index(verb)]))
-
-
-def word_salad(sentence: str, claim_text: str) -> bool:
-    """Many of the claim's words with no claim's syntax: reversed pairs, stray capitals, no verb."""
-    toks = words(sentence)
-    if len(toks) < 6:
-        return False
-    claim_words = [w.lower() for w in words(claim_text)]
-    lowered = [w.lower() for w in toks]
-    # Hyphenated compounds stay whole here: "last-in-first-out" in the claim must not make
-    # "elements in last in first out" look reversed.
-    claim_whole = [w.lower() for w in _WHOLE_WORD.findall(claim_text)]
-    pairs = set(zip(claim_whole, claim_whole[1:], strict=False))
-    whole = [w.lower() for w in _WHOLE_WORD.findall(sentence)]
-    # A list in another order ("b, a" for "a, b") keeps each item's pairs forward.
-    reversed_pairs = sum(
-        (b, a) in pairs and (a, b) not in pairs for a, b in zip(whole, whole[1:], strict=False)
-    )
-    # A capital after a comma starts a list item ("..., Both involve ..."); mid-phrase it is
-    # a shuffled sentence start.
-    stray_caps = sum(
-        1
-        for m in _CAPITALISED.finditer(sentence)
-        if m.start() > 0
-        and sentence[: m.start()].rstrip()[-1:] not in ",;:.!?(-–—\"'"
-        and m.group().lower() in claim_words
-    )
-    unfinished = not sentence.rstrip().endswith((".", "!", "?"))
-    # "the the" is a typo; "a the" is a shuffle.
-    broken = lowered[-1] in _DANGLING or any(
-        a in _DETERMINERS and b in _DETERMINERS and a != b
-        for a, b in zip(lowered, lowered[1:], strict=False)
-    )
-    # Typing in lower case without a full stop is informal, not broken: one signal, not two.
-    # A shuffle reverses many pairs, which a sentence written by hand seldom does.
-    informal = unfinished or toks[0][:1].islower()
-    reversed_signal = 2 if reversed_pairs >= 3 else int(reversed_pairs >= 1)
-    signals = reversed_signal + (stray_caps >= 1) + informal + broken
-    return signals >= 3

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from prep_agent.grading import contradiction as con
+from prep_agent.grading import roles
 from prep_agent.grading.calibration import calibrated
 from prep_agent.grading.claims import is_labelled
 from prep_agent.grading.models import ClaimResult, KeyPointResult, Status
@@ -180,7 +181,7 @@ def _oppositions(
             and not stated(claim, p.answer)
         ):
             found.append((i, con.Opposition("quantity", text)))
-        elif con.swap(claim, terms, text, p.note_tokens, context):
+        elif roles.swap(claim, terms, text, p.note_tokens, context):
             found.append((i, con.Opposition("swap", text)))
     return found
 

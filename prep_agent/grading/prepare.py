@@ -19,7 +19,7 @@ from prep_agent.errors import ScoringError
 from prep_agent.grading.avoid import AvoidRule, parse_avoid
 from prep_agent.grading.calibration import background_vectors, ceilings
 from prep_agent.grading.claims import split_claims
-from prep_agent.grading.contradiction import disowned_kind, word_salad
+from prep_agent.grading.frames import disowned_kind, word_salad
 from prep_agent.grading.models import (
     MAX_ANSWER_CHARS,
     MAX_ITEM_CHARS,

@@ -33,6 +33,7 @@ NEGATIONS = _wordset(
     "not no never none nothing nobody neither nor cannot can't won't don't doesn't didn't "
     "isn't aren't wasn't weren't hasn't haven't hadn't shouldn't wouldn't couldn't "
 )
+DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "my", "our", "its"})
 # "not only X but Y" and friends affirm X, so they do not flip a sentence's polarity.
 NOT_A_NEGATION = re.compile(
     r"\b(?:not|n't)\s+(?:only|just|merely|simply|solely|necessarily)\b|\bno\s+(?:doubt|matter)\b"
