@@ -287,6 +287,8 @@ def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
             opposite = ANTONYMS.get(stem, frozenset()) - claim_stems
             if not opposite & clause_stems or _has_root(stem, sentence_stems):
                 continue
+            if _mirrored(stem, stems(claim), stems(clause), opposite):
+                continue
             rest = {t: w for t, w in terms.items() if norm_token(t) != stem}
             if about(rest, clause) >= ANTONYM_RECALL or _same_slot(claim, stem, clause, opposite):
                 return True
@@ -304,10 +306,35 @@ def opposite_word(claim: str, sentence: str) -> bool:
     sentence_stems = set(stems(_SET_ASIDE.sub(" ", sentence)))
     said = set(stems(sentence))
     return any(
-        (ANTONYMS.get(stem, frozenset()) - claim_stems - _FREQUENCY_STEMS) & sentence_stems
+        (opposite := ANTONYMS.get(stem, frozenset()) - claim_stems - _FREQUENCY_STEMS)
+        & sentence_stems
+        and not _mirrored(stem, stems(claim), stems(sentence), opposite)
         for stem in claim_stems
         if not _has_root(stem, said)
     )
+
+
+def _than_object(tokens: tuple[str, ...], i: int) -> str | None:
+    """The content word a comparative at i is measured against ("smaller than the parent")."""
+    if i + 1 >= len(tokens) or tokens[i + 1] != "than":
+        return None
+    rest = [t for t in tokens[i + 2 : i + 5] if t not in STOPWORDS]
+    return rest[0] if rest else ""
+
+
+def _mirrored(
+    stem: str, claim: tuple[str, ...], sentence: tuple[str, ...], opposite: frozenset[str]
+) -> bool:
+    """The opposite comparative is measured against something else: "the right child is larger
+    than it" restates "the parent is smaller than the right child" from the other side.
+
+    Only the same comparison reversed ("slower than the A100" for "faster than the A100") is a
+    contradiction; which side is which needs a parse this rule does not have.
+    """
+    against = {_than_object(claim, i) for i, t in enumerate(claim) if t == stem} - {None}
+    said = [_than_object(sentence, j) for j, t in enumerate(sentence) if t in opposite]
+    compared = [obj for obj in said if obj is not None]
+    return bool(against and compared) and not against.intersection(compared)
 
 
 def _has_root(stem: str, stems: set[str]) -> bool:

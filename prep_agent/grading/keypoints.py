@@ -143,6 +143,10 @@ def _best_match(
         meaning = ramp(max(cals), r.cal_low, r.cal_high)
         said = sum(p.sent_words[i] for i in unit.idx) / claim_words
         meaning *= ramp(said, r.cal_words_low, r.cal_words_high)
+        # Calibration is relative to generic sentences: in a domain they never touch (data
+        # structures, cell biology) a wrong but on-topic span clears the ceiling too, so what
+        # the span adds to the question must also be close to what the claim adds.
+        meaning *= ramp(sem, *r.cal_sem)
         if any(p.negations[i] != polarity and per_sentence[i] for i in unit.idx):
             # Embeddings barely see "not": a sentence that negates while naming the claim's
             # words ("Feedback is not that important") gets no meaning-only credit.

@@ -15,10 +15,20 @@ from __future__ import annotations
 import functools
 import re
 
-from prep_agent.grading.contradiction import ALIGN_RECALL, NO_SUBJECT, about, nouns, stems
+from prep_agent.grading.contradiction import (
+    ALIGN_RECALL,
+    ANTONYMS,
+    NO_SUBJECT,
+    about,
+    nouns,
+    stems,
+)
 from prep_agent.text.match import DETERMINERS, STOPWORDS, norm_token, words
 
 _ABBREVIATION = re.compile(r"[A-Z][A-Za-z]*\d+[A-Za-z\d]*|[A-Z]{2,}")
+_QUANTIFIERS = frozenset(
+    {"all", "each", "every", "some", "many", "few", "several", "both", "their"}
+)
 _LIST_BREAK = re.compile(r"[,;:.!?]|\b(?:and|or|while|whereas|but|then)\b", re.I)
 # "oxygen is released": a passive turns the roles around without swapping them.
 _PASSIVE_PARTICIPLE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+\w+ed\b", re.I)
@@ -45,7 +55,8 @@ def swap(
         a, b = norm_token(c_side.group(1)), norm_token(s_side.group(1))
         before = set(stems(sentence[: s_side.start()]))
         if a != b and a in before and b in set(stems(claim[: c_side.start()])):
-            return True
+            # "The A100 is slower than the H100" restates "the H100 is faster than the A100".
+            return not _reversed_comparative(claim[: c_side.start()], sentence[: s_side.start()])
     if exchanged(claim, sentence, context):
         return True
     # Subject and verb open a claim ("An incident commander coordinates ..."): another of the
@@ -57,7 +68,7 @@ def swap(
     if first in NO_SUBJECT or (first in STOPWORDS and first not in DETERMINERS):
         return False
     raw = [w for w in words(claim) if w.lower() not in STOPWORDS]
-    k = next((i for i, w in enumerate(raw[:3]) if w.lower().endswith(("s", "ed"))), None)
+    k = next((i for i, w in enumerate(raw[:3]) if _verb_like(w, claim)), None)
     if not k or k == len(raw) - 1 or len(c_tokens) != len(raw):
         return False
     verb, subject = c_tokens[k], c_tokens[k - 1]
@@ -72,6 +83,23 @@ def swap(
     # took another role ("... while the incident commander debugs").
     moved = subject in s_tokens[j + 1 :] and subject not in s_tokens[:j]
     return other in note_stems or (moved and words_before(sentence, verb) > 0)
+
+
+def _reversed_comparative(claim_side: str, sentence_side: str) -> bool:
+    """The words before "than" use opposite comparatives (faster / slower)."""
+    c, t = stems(claim_side), stems(sentence_side)
+    return bool(c and t and t[-1] in ANTONYMS.get(c[-1], frozenset()))
+
+
+def _verb_like(word: str, claim: str) -> bool:
+    """A word in -s or -ed that can be the claim's verb: not "address" or "all the elements"."""
+    low = word.lower()
+    if not low.endswith(("s", "ed")) or low.endswith(("ss", "us", "is")):
+        return False
+    tokens = [w.lower() for w in words(claim)]
+    i = tokens.index(low)
+    # After a determiner or quantifier the word is a plural noun ("Pop all the elements").
+    return i == 0 or tokens[i - 1] not in DETERMINERS | _QUANTIFIERS
 
 
 @functools.lru_cache(maxsize=4_096)

@@ -142,6 +142,9 @@ class Rubric:
     # credit ramps from none at this share of the claim's words to full at cal_words_high.
     cal_words_low: float = 0.6
     cal_words_high: float = 1.0
+    # What a span adds to the question must itself be close to the claim: a low background
+    # ceiling (a domain far from the generic sentences) otherwise lets any on-topic span through.
+    cal_sem: tuple[float, float] = (0.0, 0.2)
     pair_margin: float = 0.05  # a sentence pair must beat its best single sentence by this
     # Whole-answer checks and aggregation (offline.py, aggregate.py).
     off_topic_sim: float = 0.25
