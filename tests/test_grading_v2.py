@@ -13,9 +13,10 @@ from prep_agent.grading.claims import split_claims
 from prep_agent.grading.delivery import delivery_stats
 from prep_agent.grading.models import ScoreRequest, Status
 from prep_agent.grading.offline import OfflineGrader, score_offline
+from prep_agent.grading.prepare import is_echo
 from prep_agent.grading.quantities import quantity
 from prep_agent.grading.rubric import Rubric
-from prep_agent.text.match import content_terms
+from prep_agent.text.match import content_terms, token_set
 
 # --- claims -----------------------------------------------------------------------------------
 
@@ -631,6 +632,16 @@ SHORT_CASES = [
      "The last element in a circular linked list points to the head of the list.",
      "in a circular linked list the the last item points to the first item"),
 ]
+
+
+def test_the_question_restated_around_one_key_word_is_no_echo() -> None:
+    question = "How are overloaded functions differentiated by the compiler?"
+    key_words = token_set("signature closest call find") - token_set(question)
+    answer = token_set("The compiler differentiates overloaded functions by their signature.")
+    assert not is_echo(answer, token_set(question), 0.6, question, key_words)
+    # The same shape around a word the key points lack says nothing.
+    vague = token_set("The compiler differentiates overloaded functions carefully.")
+    assert is_echo(vague, token_set(question), 0.6, question, key_words)
 
 
 @pytest.mark.parametrize(("question", "key_point", "answer"), SHORT_CASES)

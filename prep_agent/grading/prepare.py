@@ -108,6 +108,7 @@ def is_echo(
     if not tokens or not question_tokens or picks_an_option(tokens, question):
         return False
     shared = matched_terms(dict.fromkeys(tokens, 1.0), question_tokens)
+    said: list[str] = []
     if note_tokens:
         added = tokens.difference(shared)
         said = matched_terms(dict.fromkeys(note_tokens, 1.0), added)
@@ -116,7 +117,9 @@ def is_echo(
     novel = len(tokens) - len(shared)
     if novel == 0:
         return len(shared) >= 2
-    return novel == 1 and len(shared) >= max(4, echo_share * len(question_tokens))
+    # The question turned into a statement around the one word the key points want ("The
+    # compiler differentiates overloaded functions by their signature") answers it.
+    return novel == 1 and not said and len(shared) >= max(4, echo_share * len(question_tokens))
 
 
 @dataclass
