@@ -160,6 +160,14 @@ RULE_CASES: list[tuple[str, str, str, bool]] = [
      "The H100 is slower than the A100 for training.", True),
     ("swap", "The H100 is faster than the A100 for training",
      "The A100 is faster than the H100 for training.", True),
+    # Every degree of a gradable word opposes every degree of its opposite...
+    ("antonym", "When the string was tighter, the pitch was higher",
+     "It makes a low pitch.", True),
+    # ...but the word's own plain form is its root, and an opposite may qualify another noun.
+    ("antonym", "When the string was tighter, the pitch was higher",
+     "It was a high pitch, and held down it made a lower sound.", False),
+    ("antonym", "Divide a problem into smaller subproblems",
+     "It splits a large problem into simpler problems.", False),
     # A noun in -s is no verb whose subject could move ("address", "all the elements").
     ("swap", "The memory address of its operand",
      "It returns the address location in memory of the item.", False),

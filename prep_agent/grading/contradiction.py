@@ -121,8 +121,46 @@ _ANTONYM_PAIRS = (
     ("inside", "outside"),
     ("absorb", "emit"),
 )
+# Gradable opposites: every degree of one opposes every degree of the other ("a low pitch"
+# against "the pitch was higher").
+_GRADABLE_PAIRS = (
+    ("high", "low"),
+    ("fast", "slow"),
+    ("small", "large"),
+    ("small", "big"),
+    ("early", "late"),
+    ("tight", "loose"),
+    ("hard", "soft"),
+    ("strong", "weak"),
+    ("hot", "cold"),
+    ("long", "short"),
+    ("wide", "narrow"),
+)
+
+
+def _degrees(word: str) -> tuple[str, str, str]:
+    """An adjective, its comparative and its superlative (big, bigger, biggest)."""
+    if word.endswith("e"):
+        return word, word + "r", word + "st"
+    if word.endswith("y"):
+        return word, word[:-1] + "ier", word[:-1] + "iest"
+    if len(word) == 3 and word[1] in "aeiou" and word[2] not in "aeiouwy":
+        return word, word + word[2] + "er", word + word[2] + "est"
+    return word, word + "er", word + "est"
+
+
+_DEGREE_PAIRS = tuple(
+    (x, y) for a, b in _GRADABLE_PAIRS for x in _degrees(a) for y in _degrees(b)
+)
+# A comparative or superlative and its plain form are one root ("higher" keeps "high").
+_PLAIN: dict[str, str] = {
+    norm_token(form): norm_token(word)
+    for pair in _GRADABLE_PAIRS
+    for word in pair
+    for form in _degrees(word)
+}
 ANTONYMS: dict[str, frozenset[str]] = {}
-for _a, _b in _ANTONYM_PAIRS:
+for _a, _b in (*_ANTONYM_PAIRS, *_DEGREE_PAIRS):
     for _x, _y in ((norm_token(_a), norm_token(_b)), (norm_token(_b), norm_token(_a))):
         ANTONYMS[_x] = ANTONYMS.get(_x, frozenset()) | {_y}
 
@@ -287,7 +325,9 @@ def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
             opposite = ANTONYMS.get(stem, frozenset()) - claim_stems
             if not opposite & clause_stems or _has_root(stem, sentence_stems):
                 continue
-            if _mirrored(stem, stems(claim), stems(clause), opposite):
+            if _mirrored(stem, stems(claim), stems(clause), opposite) or _describes_another(
+                stem, stems(claim), stems(clause), opposite
+            ):
                 continue
             rest = {t: w for t, w in terms.items() if norm_token(t) != stem}
             if about(rest, clause) >= ANTONYM_RECALL or _same_slot(claim, stem, clause, opposite):
@@ -309,9 +349,25 @@ def opposite_word(claim: str, sentence: str) -> bool:
         (opposite := ANTONYMS.get(stem, frozenset()) - claim_stems - _FREQUENCY_STEMS)
         & sentence_stems
         and not _mirrored(stem, stems(claim), stems(sentence), opposite)
+        and not _describes_another(stem, stems(claim), stems(sentence), opposite)
         for stem in claim_stems
         if not _has_root(stem, said)
     )
+
+
+def _next_word(tokens: tuple[str, ...], i: int) -> str | None:
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    return nxt if nxt is not None and nxt not in STOPWORDS else None
+
+
+def _describes_another(
+    stem: str, claim: tuple[str, ...], sentence: tuple[str, ...], opposite: frozenset[str]
+) -> bool:
+    """The opposite word qualifies another noun: "splits a large problem" does not deny
+    "divide a problem into smaller subproblems", whose "smaller" qualifies the subproblems."""
+    own = {_next_word(claim, i) for i, t in enumerate(claim) if t == stem} - {None}
+    theirs = {_next_word(sentence, j) for j, t in enumerate(sentence) if t in opposite}
+    return bool(own) and None not in theirs and not own & theirs
 
 
 def _than_object(tokens: tuple[str, ...], i: int) -> str | None:
@@ -339,7 +395,7 @@ def _mirrored(
 
 def _has_root(stem: str, stems: set[str]) -> bool:
     """The stem, or a form of its root ("smallest" for "smaller"), is among the stems."""
-    if stem in stems:
+    if stem in stems or _PLAIN.get(stem, stem) in {_PLAIN.get(s, s) for s in stems}:
         return True
     return len(stem) >= 5 and any(s[:5] == stem[:5] for s in stems if len(s) >= 5)
 
