@@ -168,6 +168,13 @@ RULE_CASES: list[tuple[str, str, str, bool]] = [
      "It was a high pitch, and held down it made a lower sound.", False),
     ("antonym", "Divide a problem into smaller subproblems",
      "It splits a large problem into simpler problems.", False),
+    # A passive of the claim's verb turns the roles round, and the opposite word with them.
+    ("antonym", "The harder coin will scratch the other",
+     "The one that is scratched is softer.", False),
+    ("antonym", "The harder coin will scratch the other",
+     "The softer coin will scratch the other.", True),
+    ("opposite", "The harder coin will scratch the other",
+     "The one that is scratched is softer.", False),
     # A noun in -s is no verb whose subject could move ("address", "all the elements").
     ("swap", "The memory address of its operand",
      "It returns the address location in memory of the item.", False),

@@ -325,8 +325,10 @@ def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
             opposite = ANTONYMS.get(stem, frozenset()) - claim_stems
             if not opposite & clause_stems or _has_root(stem, sentence_stems):
                 continue
-            if _mirrored(stem, stems(claim), stems(clause), opposite) or _describes_another(
-                stem, stems(claim), stems(clause), opposite
+            if (
+                _mirrored(stem, stems(claim), stems(clause), opposite)
+                or _describes_another(stem, stems(claim), stems(clause), opposite)
+                or _voice_flipped(claim, clause)
             ):
                 continue
             rest = {t: w for t, w in terms.items() if norm_token(t) != stem}
@@ -350,9 +352,21 @@ def opposite_word(claim: str, sentence: str) -> bool:
         & sentence_stems
         and not _mirrored(stem, stems(claim), stems(sentence), opposite)
         and not _describes_another(stem, stems(claim), stems(sentence), opposite)
+        and not _voice_flipped(claim, sentence)
         for stem in claim_stems
         if not _has_root(stem, said)
     )
+
+
+_PASSIVE_VERB = re.compile(r"\b(?:is|are|was|were|be|been|being|gets?|got)\s+(\w+ed)\b", re.I)
+
+
+def _voice_flipped(claim: str, clause: str) -> bool:
+    """The clause turns one of the claim's active verbs passive, so its roles are the other way
+    round: "the one that is scratched is softer" restates "the harder coin will scratch"."""
+    passive = {norm_token(m.group(1)) for m in _PASSIVE_VERB.finditer(clause)}
+    already = {norm_token(m.group(1)) for m in _PASSIVE_VERB.finditer(claim)}
+    return bool((passive - already) & set(stems(claim)))
 
 
 def _next_word(tokens: tuple[str, ...], i: int) -> str | None:
