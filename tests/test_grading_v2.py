@@ -120,6 +120,16 @@ RULE_CASES: list[tuple[str, str, str, bool]] = [
     # ...but a verdict on something else does not.
     ("negation", "Fair-share policies and quotas balance access",
      "It doesn't matter which scheduler you pick; quotas balance access.", False),
+    # Denying a need for what the claim relies on denies the claim...
+    ("negation", "Using sunlight, they produce glucose and release oxygen",
+     "Plants don't need sunlight for photosynthesis; they make glucose in the dark.", True),
+    ("negation", "Inference servers batch requests together to raise GPU throughput",
+     "We do not use batching at all.", True),
+    # ...but not a need for a kind of it, or for something the claim does not name.
+    ("negation", "It restarts failed pods and scales replicas to match demand",
+     "Kubernetes doesn't need manual restarts; it restarts failed pods.", False),
+    ("negation", "A function needs a return type", "Constructors don't need a return type.",
+     False),
     # A noun the notes lack takes the claim's verb, and the claim's subject turns up after it.
     ("swap", "An incident commander coordinates responders and communications",
      "The engineers coordinate communications while the incident commander debugs.", True),

@@ -255,7 +255,7 @@ def negation(claim: str, terms: dict[str, float], sentence: str) -> bool:
     if about(terms, best) < NEGATION_RECALL:
         # "Feedback is not that important": a short verdict on one of the claim's words
         # dismisses the claim even though it restates nothing else of it.
-        return any(_dismisses(terms, c) for c in pieces)
+        return any(_dismisses(terms, c) or _denies_a_need(claim, terms, c) for c in pieces)
     return _polarity(best) == 1 and _negates_a_term(terms, best)
 
 
@@ -271,12 +271,32 @@ def _dismisses(terms: dict[str, float], clause: str) -> bool:
     return False
 
 
+def _denies_a_need(claim: str, terms: dict[str, float], clause: str) -> bool:
+    """A short clause denies needing what the claim relies on ("Plants don't need sunlight")."""
+    tokens = [w.lower() for w in words(NOT_A_NEGATION.sub(" ", clause))]
+    if len(tokens) > 8 or _polarity(clause) != 1:
+        return False
+    claim_words = [w.lower() for w in words(claim)]
+    # "Using sunlight, they produce ...": a pronoun subject may stand for any noun.
+    open_subject = bool(NO_SUBJECT.intersection(claim_words[:4]))
+    for i, tok in enumerate(tokens):
+        if _is_negator(tok) and i + 1 < len(tokens) and tokens[i + 1] in _NEEDS:
+            # The thing itself, not a kind of it ("don't need manual restarts").
+            after = [t for t in tokens[i + 2 : i + 5] if t not in STOPWORDS and t not in _NEEDS]
+            subject = {norm_token(t) for t in nouns(tokens[:i])}
+            return bool(after and matched_terms(terms, {norm_token(after[0])})) and (
+                open_subject or not subject or bool(matched_terms(terms, subject))
+            )
+    return False
+
+
 _IMPLICIT_NEGATION = re.compile(
     r"\b(?:avoid\w*|prevent\w*|without|except|lack\w*|instead|fails?|stops?|unless)\b", re.I
 )
 _CONDITION = re.compile(r"\b(?:if|when|whenever|unless)\b[^,;.]*", re.I)
 
 
+_NEEDS = frozenset({"need", "needs", "require", "requires", "use", "uses"})
 _AFTER = frozenset({"unrelated", "irrelevant", "impossible"})  # negate what comes before them
 _VERDICTS = frozenset(
     {"needed", "necessary", "required", "important", "useful", "helpful", "relevant", "true"}
