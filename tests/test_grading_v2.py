@@ -120,6 +120,15 @@ RULE_CASES: list[tuple[str, str, str, bool]] = [
     # ...but a verdict on something else does not.
     ("negation", "Fair-share policies and quotas balance access",
      "It doesn't matter which scheduler you pick; quotas balance access.", False),
+    ("antonym", "GPU racks draw far more power than CPU racks",
+     "GPU racks use about the same power as CPU racks.", True),
+    ("antonym", "GPU racks draw far more power than CPU racks",
+     "With the same budget, GPU racks draw more power than CPU racks.", False),
+    # "Has nothing to do with it" dismisses its head noun, whatever the next clause says.
+    ("negation", "GPU racks draw far more power than CPU racks",
+     "Power has nothing to do with it; GPU racks use about the same electricity.", True),
+    ("negation", "GPU racks draw far more power than CPU racks",
+     "The colour of the rack has nothing to do with it; GPU racks draw far more power.", False),
     # Denying a need for what the claim relies on denies the claim...
     ("negation", "Using sunlight, they produce glucose and release oxygen",
      "Plants don't need sunlight for photosynthesis; they make glucose in the dark.", True),

@@ -91,6 +91,8 @@ _ANTONYM_PAIRS = (
     ("before", "after"),
     ("more", "less"),
     ("more", "fewer"),
+    ("more", "same"),  # "about the same power as" against "far more power than"
+    ("less", "same"),
     ("higher", "lower"),
     ("faster", "slower"),
     ("gradually", "once"),
@@ -252,10 +254,12 @@ def negation(claim: str, terms: dict[str, float], sentence: str) -> bool:
     best = max(pieces, key=lambda c: about(terms, c), default="")
     # A denial restates little more than the verb ("It does not restart anything"): two of the
     # claim's words and a quarter of its weight in the negated clause tie it to the claim.
+    # "Feedback is not that important": a short verdict on one of the claim's words dismisses
+    # the claim even though it restates nothing else of it, whatever the other clauses say.
+    if any(_dismisses(terms, c) or _denies_a_need(claim, terms, c) for c in pieces):
+        return True
     if about(terms, best) < NEGATION_RECALL:
-        # "Feedback is not that important": a short verdict on one of the claim's words
-        # dismisses the claim even though it restates nothing else of it.
-        return any(_dismisses(terms, c) or _denies_a_need(claim, terms, c) for c in pieces)
+        return False
     return _polarity(best) == 1 and _negates_a_term(terms, best)
 
 
@@ -264,6 +268,12 @@ def _dismisses(terms: dict[str, float], clause: str) -> bool:
     tokens = [w.lower() for w in words(NOT_A_NEGATION.sub(" ", clause))]
     if len(tokens) > 8 or _polarity(clause) != 1:
         return False
+    unrelated = _NOTHING_TO_DO.search(clause)
+    if unrelated:
+        # "Power has nothing to do with it": the verdict is on what comes before it.
+        # The head noun: "the colour of the rack" is about the colour.
+        head = nouns([w.lower() for w in words(clause[: unrelated.start()])])[:1]
+        return bool(matched_terms(terms, {norm_token(t) for t in head}))
     for i, tok in enumerate(tokens):
         if (tok in NEGATIONS or tok.endswith("n't")) and set(tokens[i + 1 : i + 3]) & _VERDICTS:
             subject = {norm_token(t) for t in tokens[:i] if t not in STOPWORDS}
@@ -296,6 +306,7 @@ _IMPLICIT_NEGATION = re.compile(
 _CONDITION = re.compile(r"\b(?:if|when|whenever|unless)\b[^,;.]*", re.I)
 
 
+_NOTHING_TO_DO = re.compile(r"\b(?:has|have|had)\s+(?:nothing|little)\s+to\s+do\s+with\b", re.I)
 _NEEDS = frozenset({"need", "needs", "require", "requires", "use", "uses"})
 _AFTER = frozenset({"unrelated", "irrelevant", "impossible"})  # negate what comes before them
 _VERDICTS = frozenset(
