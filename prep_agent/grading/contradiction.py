@@ -263,10 +263,17 @@ def negation(claim: str, terms: dict[str, float], sentence: str) -> bool:
     return _polarity(best) == 1 and _negates_a_term(terms, best)
 
 
+@functools.lru_cache(maxsize=4_096)
+def _short_negated(clause: str) -> tuple[str, ...]:
+    """A short negated clause's lower-case words, else none (cached: read for every claim)."""
+    tokens = tuple(w.lower() for w in words(NOT_A_NEGATION.sub(" ", clause)))
+    return tokens if len(tokens) <= 8 and _polarity(clause) == 1 else ()
+
+
 def _dismisses(terms: dict[str, float], clause: str) -> bool:
     """A short clause that negates a verdict on a claim word ("Quotas never help")."""
-    tokens = [w.lower() for w in words(NOT_A_NEGATION.sub(" ", clause))]
-    if len(tokens) > 8 or _polarity(clause) != 1:
+    tokens = _short_negated(clause)
+    if not tokens:
         return False
     unrelated = _NOTHING_TO_DO.search(clause)
     if unrelated:
@@ -283,8 +290,8 @@ def _dismisses(terms: dict[str, float], clause: str) -> bool:
 
 def _denies_a_need(claim: str, terms: dict[str, float], clause: str) -> bool:
     """A short clause denies needing what the claim relies on ("Plants don't need sunlight")."""
-    tokens = [w.lower() for w in words(NOT_A_NEGATION.sub(" ", clause))]
-    if len(tokens) > 8 or _polarity(clause) != 1:
+    tokens = _short_negated(clause)
+    if not tokens:
         return False
     claim_words = [w.lower() for w in words(claim)]
     # "Using sunlight, they produce ...": a pronoun subject may stand for any noun.
@@ -293,7 +300,7 @@ def _denies_a_need(claim: str, terms: dict[str, float], clause: str) -> bool:
         if _is_negator(tok) and i + 1 < len(tokens) and tokens[i + 1] in _NEEDS:
             # The thing itself, not a kind of it ("don't need manual restarts").
             after = [t for t in tokens[i + 2 : i + 5] if t not in STOPWORDS and t not in _NEEDS]
-            subject = {norm_token(t) for t in nouns(tokens[:i])}
+            subject = {norm_token(t) for t in nouns(list(tokens[:i]))}
             return bool(after and matched_terms(terms, {norm_token(after[0])})) and (
                 open_subject or not subject or bool(matched_terms(terms, subject))
             )
