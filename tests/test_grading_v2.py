@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from prep_agent.grading import antonyms, frames, roles
 from prep_agent.grading import contradiction as con
-from prep_agent.grading import frames, roles
 from prep_agent.grading.claims import split_claims
 from prep_agent.grading.delivery import delivery_stats
 from prep_agent.grading.models import ScoreRequest, Status
@@ -215,11 +215,11 @@ def test_each_contradiction_rule(kind: str, claim: str, sentence: str, opposes: 
     terms = content_terms(claim)
     found = {
         "negation": lambda: con.negation(claim, terms, sentence),
-        "antonym": lambda: con.antonym(claim, terms, sentence),
+        "antonym": lambda: antonyms.antonym(claim, terms, sentence),
         "quantity": lambda: quantity(claim, sentence)
         and (con.about(terms, sentence) > 0 or con.frequency_slot(claim, sentence)),
         "swap": lambda: roles.swap(claim, terms, sentence, NOTES),
-        "opposite": lambda: con.opposite_word(claim, sentence),
+        "opposite": lambda: antonyms.opposite_word(claim, sentence),
         "exchange": lambda: roles.exchanged(claim, sentence, EXCHANGE_CONTEXT.get(claim, "")),
     }[kind]()
     assert found is opposes

@@ -10,9 +10,10 @@ closer to the claim than generic text and the other key points are, whatever its
 (paraphrases), if it keeps the claim's polarity, says about as much and names no other things.
 A sentence the candidate disowns ("It is false that ...", "Some claim
 ..., but that's a myth", "Would you say ...? I don't know") or whose clause about the claim is
-negated cannot support it; contradiction.py's rules decide when such a sentence, or an antonym,
-a wrong quantity or swapped roles, opposes the claim. A key point's status comes from its claims:
-contradicted if any claim is, else by the mean claim strength.
+negated cannot support it; the rules in contradiction.py, antonyms.py, quantities.py and roles.py
+decide when such a sentence, an opposite word, a wrong quantity or swapped roles opposes the
+claim. A key point's status comes from its claims: contradicted if any claim is, else by the mean
+claim strength.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from prep_agent.grading import antonyms, roles
 from prep_agent.grading import contradiction as con
-from prep_agent.grading import roles
 from prep_agent.grading.calibration import calibrated
 from prep_agent.grading.claims import is_labelled
 from prep_agent.grading.models import ClaimResult, KeyPointResult, Status
@@ -177,7 +178,7 @@ def _oppositions(
             continue
         if con.negation(claim, terms, text):
             found.append((i, con.Opposition("negation", text)))
-        elif con.antonym(claim, terms, text):
+        elif antonyms.antonym(claim, terms, text):
             found.append((i, con.Opposition("antonym", text)))
         elif (
             (con.about(terms, text) > 0 or con.frequency_slot(claim, text))
@@ -229,7 +230,7 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
             against = [
                 p.spans[i].text
                 for i in agree.unit.idx
-                if con.opposite_word(claim, p.spans[i].text)
+                if antonyms.opposite_word(claim, p.spans[i].text)
             ]
         if against:
             claims.append(

@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 
 from prep_agent.grading import aggregate
+from prep_agent.grading.antonyms import antonym
 from prep_agent.grading.avoid import avoid_hits
 from prep_agent.grading.claims import is_labelled
-from prep_agent.grading.contradiction import about, antonym
+from prep_agent.grading.contradiction import about
 from prep_agent.grading.criteria import grade_criteria
 from prep_agent.grading.delivery import Delivery, delivery_stats, infer_target_sentences
 from prep_agent.grading.keypoints import lexical_hits, match_key_point

@@ -15,14 +15,8 @@ from __future__ import annotations
 import functools
 import re
 
-from prep_agent.grading.contradiction import (
-    ALIGN_RECALL,
-    ANTONYMS,
-    NO_SUBJECT,
-    about,
-    nouns,
-    stems,
-)
+from prep_agent.grading.antonyms import ANTONYMS
+from prep_agent.grading.contradiction import ALIGN_RECALL, NO_SUBJECT, about, nouns, stems
 from prep_agent.text.match import DETERMINERS, STOPWORDS, norm_token, words
 
 _ABBREVIATION = re.compile(r"[A-Z][A-Za-z]*\d+[A-Za-z\d]*|[A-Z]{2,}")

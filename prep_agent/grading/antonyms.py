@@ -1,0 +1,236 @@
+"""Opposite words: a clause that states a claim with one of its words reversed.
+
+"Replaced" for "introduced", "late" for "early", "a low pitch" for "the pitch was higher". An
+opposite word is only evidence when the clause is about the claim and the word is not explained
+away: set aside ("instead of all at once"), the claim's own root ("higher" keeps "high"), a
+comparison from the other side, a passive that turns the roles round, or another noun qualified.
+"""
+
+from __future__ import annotations
+
+import re
+
+from prep_agent.grading.contradiction import about, clause_parts, stems
+from prep_agent.grading.quantities import FREQUENCY
+from prep_agent.text.match import STOPWORDS, norm_token
+
+ANTONYM_RECALL = 0.4
+
+# Opposites, as words (stemmed with norm_token at import); each pair works both ways.
+_ANTONYM_PAIRS = (
+    ("increase", "decrease"),
+    ("increase", "reduce"),
+    ("raise", "lower"),
+    ("raise", "cut"),
+    ("raised", "cut"),
+    ("raise", "reduce"),
+    ("improve", "drop"),
+    ("improves", "drops"),
+    ("improve", "worsen"),
+    ("improve", "degrade"),
+    ("rise", "fall"),
+    ("early", "late"),
+    ("earlier", "later"),
+    ("before", "after"),
+    ("more", "less"),
+    ("more", "fewer"),
+    ("more", "same"),  # "about the same power as" against "far more power than"
+    ("less", "same"),
+    ("higher", "lower"),
+    ("faster", "slower"),
+    ("gradually", "once"),
+    ("introduce", "replace"),
+    ("introduce", "remove"),
+    ("add", "remove"),
+    ("start", "stop"),
+    ("accept", "reject"),
+    ("enable", "disable"),
+    ("allow", "block"),
+    ("allow", "prevent"),
+    ("blameless", "blame"),
+    ("low", "high"),
+    ("low", "slow"),
+    ("success", "failure"),
+    ("gain", "lose"),
+    ("predictable", "unpredictable"),
+    ("fixed", "flexible"),
+    ("monthly", "quarterly"),
+    ("weekly", "monthly"),
+    ("daily", "weekly"),
+    ("smaller", "bigger"),
+    ("smaller", "larger"),
+    ("hire", "fire"),
+    ("cheap", "expensive"),
+    ("parallel", "serial"),
+    ("parallel", "sequential"),
+    ("inside", "outside"),
+    ("absorb", "emit"),
+)
+# Gradable opposites: every degree of one opposes every degree of the other ("a low pitch"
+# against "the pitch was higher").
+_GRADABLE_PAIRS = (
+    ("high", "low"),
+    ("fast", "slow"),
+    ("small", "large"),
+    ("small", "big"),
+    ("early", "late"),
+    ("tight", "loose"),
+    ("hard", "soft"),
+    ("strong", "weak"),
+    ("hot", "cold"),
+    ("long", "short"),
+    ("wide", "narrow"),
+)
+
+
+def _degrees(word: str) -> tuple[str, str, str]:
+    """An adjective, its comparative and its superlative (big, bigger, biggest)."""
+    if word.endswith("e"):
+        return word, word + "r", word + "st"
+    if word.endswith("y"):
+        return word, word[:-1] + "ier", word[:-1] + "iest"
+    if len(word) == 3 and word[1] in "aeiou" and word[2] not in "aeiouwy":
+        return word, word + word[2] + "er", word + word[2] + "est"
+    return word, word + "er", word + "est"
+
+
+_DEGREE_PAIRS = tuple(
+    (x, y) for a, b in _GRADABLE_PAIRS for x in _degrees(a) for y in _degrees(b)
+)
+# A comparative or superlative and its plain form are one root ("higher" keeps "high"): each
+# form's stem maps to the stems of every form of its word.
+_FORMS: dict[str, frozenset[str]] = {
+    norm_token(form): frozenset(norm_token(f) for f in _degrees(word))
+    for pair in _GRADABLE_PAIRS
+    for word in pair
+    for form in _degrees(word)
+}
+ANTONYMS: dict[str, frozenset[str]] = {}
+for _a, _b in (*_ANTONYM_PAIRS, *_DEGREE_PAIRS):
+    for _x, _y in ((norm_token(_a), norm_token(_b)), (norm_token(_b), norm_token(_a))):
+        ANTONYMS[_x] = ANTONYMS.get(_x, frozenset()) | {_y}
+
+# How often is quantities.py's business (a rate, compared by value), not an opposite word's.
+_FREQUENCY_STEMS = frozenset(norm_token(w) for w in FREQUENCY)
+_SET_ASIDE = re.compile(
+    r"\b(?:instead of|rather than|than|not|no|never|without|cannot|\w+n[’']t)"
+    r"\s+(?:\w+\s+){0,3}\w+",
+    re.I,
+)
+
+
+def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
+    """A clause about the claim uses a word opposite to one of the claim's, and not the word."""
+    claim_stems = set(stems(claim))
+    sentence_stems = set(stems(sentence))
+    for clause in clause_parts(sentence):
+        # "cannot be used outside" says "inside": a negated opposite is the claim's own word.
+        clause_stems = set(stems(_SET_ASIDE.sub(" ", clause)))
+        for stem in claim_stems:
+            # "low-latency, high-bandwidth": an opposite the claim itself uses is not one.
+            opposite = ANTONYMS.get(stem, frozenset()) - claim_stems
+            if not opposite & clause_stems or _has_root(stem, sentence_stems):
+                continue
+            if (
+                _mirrored(stem, stems(claim), stems(clause), opposite)
+                or _describes_another(stem, stems(claim), stems(clause), opposite)
+                or _voice_flipped(claim, clause)
+            ):
+                continue
+            rest = {t: w for t, w in terms.items() if norm_token(t) != stem}
+            if about(rest, clause) >= ANTONYM_RECALL or _same_slot(claim, stem, clause, opposite):
+                return True
+    return False
+
+
+def opposite_word(claim: str, sentence: str) -> bool:
+    """The sentence uses a word opposite to one of the claim's and not the claim's word itself.
+
+    For a sentence already known to state the claim (its best match): there the opposite word is
+    the claim reversed ("replaces every pod at once" for "rolls out gradually").
+    """
+    claim_stems = set(stems(claim))
+    # "step by step instead of all at once": an opposite the sentence sets aside is not said.
+    sentence_stems = set(stems(_SET_ASIDE.sub(" ", sentence)))
+    said = set(stems(sentence))
+    return any(
+        (opposite := ANTONYMS.get(stem, frozenset()) - claim_stems - _FREQUENCY_STEMS)
+        & sentence_stems
+        and not _mirrored(stem, stems(claim), stems(sentence), opposite)
+        and not _describes_another(stem, stems(claim), stems(sentence), opposite)
+        and not _voice_flipped(claim, sentence)
+        for stem in claim_stems
+        if not _has_root(stem, said)
+    )
+
+
+_PASSIVE_VERB = re.compile(r"\b(?:is|are|was|were|be|been|being|gets?|got)\s+(\w+ed)\b", re.I)
+
+
+def _voice_flipped(claim: str, clause: str) -> bool:
+    """The clause turns one of the claim's active verbs passive, so its roles are the other way
+    round: "the one that is scratched is softer" restates "the harder coin will scratch"."""
+    passive = {norm_token(m.group(1)) for m in _PASSIVE_VERB.finditer(clause)}
+    already = {norm_token(m.group(1)) for m in _PASSIVE_VERB.finditer(claim)}
+    return bool((passive - already) & set(stems(claim)))
+
+
+def _next_word(tokens: tuple[str, ...], i: int) -> str | None:
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    return nxt if nxt is not None and nxt not in STOPWORDS else None
+
+
+def _describes_another(
+    stem: str, claim: tuple[str, ...], sentence: tuple[str, ...], opposite: frozenset[str]
+) -> bool:
+    """The opposite word qualifies another noun: "splits a large problem" does not deny
+    "divide a problem into smaller subproblems", whose "smaller" qualifies the subproblems."""
+    own = {_next_word(claim, i) for i, t in enumerate(claim) if t == stem} - {None}
+    theirs = {_next_word(sentence, j) for j, t in enumerate(sentence) if t in opposite}
+    return bool(own) and None not in theirs and not own & theirs
+
+
+def _than_object(tokens: tuple[str, ...], i: int) -> str | None:
+    """The content word a comparative at i is measured against ("smaller than the parent")."""
+    if i + 1 >= len(tokens) or tokens[i + 1] != "than":
+        return None
+    rest = [t for t in tokens[i + 2 : i + 5] if t not in STOPWORDS]
+    return rest[0] if rest else ""
+
+
+def _mirrored(
+    stem: str, claim: tuple[str, ...], sentence: tuple[str, ...], opposite: frozenset[str]
+) -> bool:
+    """The opposite comparative is measured against something else: "the right child is larger
+    than it" restates "the parent is smaller than the right child" from the other side.
+
+    Only the same comparison reversed ("slower than the A100" for "faster than the A100") is a
+    contradiction; which side is which needs a parse this rule does not have.
+    """
+    against = {_than_object(claim, i) for i, t in enumerate(claim) if t == stem} - {None}
+    said = [_than_object(sentence, j) for j, t in enumerate(sentence) if t in opposite]
+    compared = [obj for obj in said if obj is not None]
+    return bool(against and compared) and not against.intersection(compared)
+
+
+def _has_root(stem: str, stems: set[str]) -> bool:
+    """The stem, or a form of its root ("smallest" for "smaller"), is among the stems."""
+    if stem in stems or _FORMS.get(stem, frozenset()) & stems:
+        return True
+    return len(stem) >= 5 and any(s[:5] == stem[:5] for s in stems if len(s) >= 5)
+
+
+def _same_slot(claim: str, stem: str, clause: str, opposite: frozenset[str]) -> bool:
+    """The opposite word sits next to the same content word ("escalate early" / "escalate late")."""
+    c_tokens = [t for t in stems(claim) if t not in STOPWORDS]
+    s_tokens = [t for t in stems(clause) if t not in STOPWORDS]
+    if stem not in c_tokens:
+        return False
+    i = c_tokens.index(stem)
+    near_claim = set(c_tokens[max(0, i - 1) : i]) | set(c_tokens[i + 1 : i + 2])
+    for j, tok in enumerate(s_tokens):
+        if tok in opposite:
+            near = set(s_tokens[max(0, j - 1) : j]) | set(s_tokens[j + 1 : j + 2])
+            if near & near_claim:
+                return True
+    return False
