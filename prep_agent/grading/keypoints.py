@@ -27,6 +27,7 @@ from prep_agent.grading import contradiction as con
 from prep_agent.grading.calibration import calibrated
 from prep_agent.grading.claims import is_labelled
 from prep_agent.grading.models import ClaimResult, KeyPointResult, Status
+from prep_agent.grading.options import claimed_side, other_side
 from prep_agent.grading.prepare import PreparedAnswer, Unit, ramp, residuals
 from prep_agent.grading.quantities import quantity, stated
 from prep_agent.text.match import (
@@ -66,7 +67,7 @@ def _demoted_terms(text: str, p: PreparedAnswer) -> dict[str, float]:
     terms = content_terms(text)
     if not p.question_tokens:
         return terms
-    in_question = set(matched_terms(terms, p.question_tokens))
+    in_question = set(matched_terms(terms, p.question_tokens)) - claimed_side(text, p.req.question)
     weight = p.rubric.question_word_weight
     return {t: w * (weight if t in in_question else 1.0) for t, w in terms.items()}
 
@@ -188,6 +189,8 @@ def _oppositions(
             found.append((i, con.Opposition("quantity", text)))
         elif roles.swap(claim, terms, text, p.note_tokens, context):
             found.append((i, con.Opposition("swap", text)))
+        elif other_side(claim, text, p.req.question):
+            found.append((i, con.Opposition("option", text)))
     return found
 
 

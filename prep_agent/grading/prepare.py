@@ -10,7 +10,6 @@ across answers, so they go through the encoder's bounded cache when it has one.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,22 +27,18 @@ from prep_agent.grading.models import (
     Encoder,
     ScoreRequest,
 )
+from prep_agent.grading.options import picks_an_option
 from prep_agent.grading.rubric import Rubric
 from prep_agent.text.match import (
-    STOPWORDS,
     Span,
     clauses,
     clean,
     content_terms,
     matched_terms,
     negation_count,
-    norm_token,
     sentence_spans,
     token_set,
-    words,
 )
-
-_ALTERNATIVE = re.compile(r"\s+or\s+", re.IGNORECASE)
 
 
 def clip_list(items: list[str]) -> list[str]:
@@ -78,19 +73,6 @@ def residuals(vectors: np.ndarray, q: np.ndarray) -> np.ndarray:
     """The part of each vector the question does not explain, as unit vectors."""
     r = vectors - np.outer(vectors @ q, q)
     return r / np.clip(np.linalg.norm(r, axis=1, keepdims=True), 1e-9, None)
-
-
-def picks_an_option(tokens: set[str], question: str) -> bool:
-    """The question offers alternatives ("... by rows or by columns?") and the sentence takes
-    one side and not the other: an answer in the question's words, not an echo."""
-    sides = _ALTERNATIVE.split(question, maxsplit=1)
-    if len(sides) != 2:
-        return False
-    left = [norm_token(w) for w in words(sides[0]) if w.lower() not in STOPWORDS][-3:]
-    right = [norm_token(w) for w in words(sides[1]) if w.lower() not in STOPWORDS][:3]
-    only_left = set(left) - set(right)
-    only_right = set(right) - set(left)
-    return bool(tokens & only_left) != bool(tokens & only_right)
 
 
 def is_echo(
