@@ -38,6 +38,7 @@ from prep_agent.text.match import (
     negation_count,
     sentence_spans,
     token_set,
+    words,
 )
 
 
@@ -73,6 +74,20 @@ def residuals(vectors: np.ndarray, q: np.ndarray) -> np.ndarray:
     """The part of each vector the question does not explain, as unit vectors."""
     r = vectors - np.outer(vectors @ q, q)
     return r / np.clip(np.linalg.norm(r, axis=1, keepdims=True), 1e-9, None)
+
+
+# Stopwords that answer a question on their own when added to its words: how many, how often,
+# whether ("The base case ... is one", "All of the dimensions must be specified", "... when no
+# other constructor is present").
+ANSWER_WORDS = frozenset(
+    "all none no not never always once twice only one two three zero every each both first "
+    "last more less most least fewer few".split()
+)
+
+
+def answer_words(text: str) -> set[str]:
+    """The quantity and polarity words of a text (see ANSWER_WORDS)."""
+    return {w.lower() for w in words(text)} & ANSWER_WORDS
 
 
 def is_echo(
@@ -191,10 +206,12 @@ class PreparedAnswer:
         sent_tokens = [token_set(t) for t in texts]
         question_tokens = token_set(req.question)
         key_tokens = token_set(" ".join(req.key_points)) - question_tokens
+        asked = answer_words(req.question)
         echoes = [
             i
             for i, tokens in enumerate(sent_tokens)
             if is_echo(tokens, question_tokens, rubric.echo_share, req.question, key_tokens)
+            and not answer_words(texts[i]) - asked
         ]
         # A sentence the candidate denies, attributes and rejects, or asks without answering is
         # not their claim; a shuffle of the key points' words is no claim at all.
