@@ -164,6 +164,25 @@ def opposite_word(claim: str, sentence: str) -> bool:
     )
 
 
+def hedged(claim: str, sentence: str) -> bool:
+    """The sentence offers one of the claim's words and its opposite as alternatives ("the pitch
+    gets higher or lower", "either faster or slower"): it commits to neither side. Only gradable
+    words: "added to or removed from" names two operations, not a hedge."""
+    tokens = stems(sentence)
+    for stem in set(stems(claim)):
+        own = _FORMS.get(stem)
+        opposite = ANTONYMS.get(stem, frozenset())
+        if own is None or not opposite:
+            continue
+        for i, token in enumerate(tokens):
+            if token != "or":
+                continue
+            left, right = set(tokens[max(0, i - 2) : i]), set(tokens[i + 1 : i + 3])
+            if (left & own and right & opposite) or (left & opposite and right & own):
+                return True
+    return False
+
+
 _PASSIVE_VERB = re.compile(r"\b(?:is|are|was|were|be|been|being|gets?|got)\s+(\w+ed)\b", re.I)
 
 

@@ -211,6 +211,8 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
         per_sentence = _term_hits(terms, p)
         opposed = _oppositions(p, claim, p.disowned)
         blocked = set(p.disowned) | {i for i, o in opposed if o.kind == "negation"}
+        # "The pitch gets higher or lower" offers both sides: it states neither.
+        blocked |= {i for i in p.usable if antonyms.hedged(claim, p.spans[i].text)}
         agree = _best_match(
             p, vec, terms, per_sentence, blocked, float(ceiling), claim, cal_vec, siblings
         )

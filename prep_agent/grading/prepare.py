@@ -80,8 +80,9 @@ def residuals(vectors: np.ndarray, q: np.ndarray) -> np.ndarray:
 # whether ("The base case ... is one", "All of the dimensions must be specified", "... when no
 # other constructor is present").
 ANSWER_WORDS = frozenset(
-    "all none no not never always once twice only one two three zero every each both first "
-    "last more less most least fewer few".split()
+    {"all", "none", "no", "not", "never", "always", "once", "twice", "only", "one", "two"}
+    | {"three", "zero", "every", "each", "both", "first", "last", "more", "less", "most"}
+    | {"least", "fewer", "few"}
 )
 
 
