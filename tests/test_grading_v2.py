@@ -724,3 +724,30 @@ def test_closeness_the_rules_cannot_name_still_ranks_answers(encoder: Any) -> No
     # "As many as you need" is "unlimited" in words MiniLM barely relates (what it adds to the
     # question is 0.13 from the claim's): partial credit, still well above the vague answer.
     assert close >= 30 and close > max(vague, off_topic) + 20 and off_topic <= 10
+
+
+POWER = "Power capacity, not floor space, usually limits a deployment"
+QUEUE = (
+    "A message queue decouples producers from consumers so a slow consumer does not block the "
+    "sender"
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence", "negated"),
+    [
+        # The alternative the claim sets aside ("not floor space") is no negation of the claim.
+        (POWER, "Power capacity does not limit a deployment.", True),
+        (POWER, "Power has nothing to do with it; the racks use the same electricity.", True),
+        (POWER, "Floor space does not limit a deployment.", False),
+        (POWER, "Power capacity usually limits a deployment.", False),
+        # A negative second clause: the answer's polarity is read against the clause it is about.
+        (QUEUE, "A message queue never decouples producers.", True),
+        (QUEUE, "A slow consumer does not block the sender.", False),
+        (QUEUE, "The queue decouples producers, so nothing blocks the sender.", False),
+        # A claim negative in meaning as a whole still cannot be decided by polarity.
+        ("Pass by reference avoids copying large objects", "It does not copy them.", False),
+    ],
+)
+def test_a_key_point_with_its_own_negation(claim: str, sentence: str, negated: bool) -> None:
+    assert con.negation(claim, content_terms(claim), sentence) is negated

@@ -29,6 +29,7 @@ from prep_agent.text.match import (
     NEGATIONS,
     NOT_A_NEGATION,
     STOPWORDS,
+    content_terms,
     matched_terms,
     norm_token,
     words,
@@ -145,12 +146,16 @@ def _polarity(text: str) -> int:
 
 def negation(claim: str, terms: dict[str, float], sentence: str) -> bool:
     """A clause about the claim has the opposite polarity (the claim itself is affirmative)."""
+    # "not floor space" in "Power capacity, not floor space, limits ..." sets an alternative
+    # aside, and "so a slow consumer does not block the sender" is a second clause: the part
+    # of the claim the sentence is about decides the claim's polarity.
+    pieces = clause_parts(_CONDITION.sub(" ", sentence))
+    claim, terms = _claim_part(claim, terms, pieces)
     if _polarity(claim) == 1 or _IMPLICIT_NEGATION.search(claim):
         # Negated claims ("avoids copies", "all except the first") are often affirmed in
         # negative words ("does not copy"): polarity can't decide.
         return False
     # "When an array is not declared static, ..." sets up another case, it denies nothing.
-    pieces = clause_parts(_CONDITION.sub(" ", sentence))
     best = max(pieces, key=lambda c: about(terms, c), default="")
     # A denial restates little more than the verb ("It does not restart anything"): two of the
     # claim's words and a quarter of its weight in the negated clause tie it to the claim.
@@ -161,6 +166,33 @@ def negation(claim: str, terms: dict[str, float], sentence: str) -> bool:
     if about(terms, best) < NEGATION_RECALL:
         return False
     return _polarity(best) == 1 and _negates_a_term(terms, best)
+
+
+_SET_ASIDE_ALTERNATIVE = re.compile(
+    r",\s*not\s+[^,;.]+,|\b(?:rather than|instead of)\s+[^,;.]+", re.IGNORECASE
+)
+_CLAIM_CLAUSE = re.compile(r"[;,]\s*|\s+(?:so that|so|because|while|whereas)\s+", re.IGNORECASE)
+
+
+def _claim_part(
+    claim: str, terms: dict[str, float], pieces: tuple[str, ...]
+) -> tuple[str, dict[str, float]]:
+    """The claim without a set-aside alternative, narrowed to the clause the sentence is about.
+
+    The whole claim when it has one clause, or when no clause is clearly the one meant.
+    """
+    core = _SET_ASIDE_ALTERNATIVE.sub(" ", claim)
+    parts = [p for p in _CLAIM_CLAUSE.split(core) if len(content_terms(p)) >= ALIGN_TERMS]
+    if len(parts) < 2:
+        return core, terms if core == claim else content_terms(core)
+    scored = sorted(
+        ((max((about(content_terms(p), c) for c in pieces), default=0.0), p) for p in parts),
+        reverse=True,
+    )
+    (best, part), (runner_up, _) = scored[0], scored[1]
+    if best < ALIGN_RECALL or best == runner_up:
+        return claim, terms
+    return part, content_terms(part)
 
 
 @functools.lru_cache(maxsize=4_096)
