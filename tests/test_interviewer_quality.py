@@ -417,3 +417,29 @@ def test_a_thread_that_covers_the_point_gets_no_follow_up(library: PromptLibrary
     thread = [(BEHAVIORAL, star, Score([KP(kp, "partial")])),
               (first, "Both deliver data-driven solutions.", Score([KP(kp, "covered")]))]
     assert interviewer.follow_up(first, thread[-1][2], thread[-1][1], thread) is None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_half_a_key_point_gets_a_follow_up_for_the_rest(
+        library: PromptLibrary, encoder: object, seed: int) -> None:
+    from prep_agent.grading.models import ScoreRequest
+    from prep_agent.grading.offline import score_offline
+    from prep_agent.grading.thread import ThreadAnswer
+    from prep_agent.interview.followups import plan_follow_up
+
+    kp = ("DGX systems scale AI from enterprise data centers to developer PCs, combining GPUs "
+          "and software for training and inference")
+    question = BEHAVIORAL.model_copy(update={
+        "type": "knowledge", "resume_fact": None, "text": "What are DGX systems?",
+        "subject": "DGX systems", "target_key_points": [kp]})
+    answer = "DGX systems scale AI from enterprise data centers down to developer PCs."
+    score = score_offline(ScoreRequest(question=question.text, answer=answer, key_points=[kp]),
+                          encoder)  # type: ignore[arg-type]
+    assert [c.status for c in score.key_points[0].claims] == ["covered", "missing"]
+    prompt_set = library.load("hiring-manager")
+    probe = plan_follow_up(prompt_set, seed, question, [kp], question,
+                           [ThreadAnswer(answer, score)])
+    assert probe is not None and probe.gap.name.startswith("combining")
+    # The "missing" wordings ask for a summary of the whole point the answer half made.
+    for whole in ("one-line summary", "one thing about", "Zoom out"):
+        assert whole not in probe.text, probe.text

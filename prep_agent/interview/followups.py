@@ -179,7 +179,13 @@ def plan_follow_up(
         text = _probe_text(element, anchor, said, "", (question.text,))
         return Probe(gap, anchor, secret, "left out", text, tuple(key_points))
     subject = follow_up_subject(question, gap.name)
-    text = offline_follow_up(prompt_set, seed, question, gap.status, subject, gap.name,
+    wording = gap.status
+    if gap.status == "missing" and any(
+        c.key_point == gap.key_point and c.status in ("covered", "partial") for c in ledger.claims
+    ):
+        # Half of the key point is made: ask for the rest, not for a summary of all of it.
+        wording = "partial"
+    text = offline_follow_up(prompt_set, seed, question, wording, subject, gap.name,
                              (question.text, subject), contained)
     said = mention(latest)
     # Quote the candidate back when the quote is on the point and the wording stays short.
