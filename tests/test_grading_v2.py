@@ -751,3 +751,21 @@ QUEUE = (
 )
 def test_a_key_point_with_its_own_negation(claim: str, sentence: str, negated: bool) -> None:
     assert con.negation(claim, content_terms(claim), sentence) is negated
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence", "opposed"),
+    [
+        # "removed (or ..." copied without its brackets: the claim still uses "removed".
+        (
+            "The last item added will be the first to be removedor retrieved",
+            "The last element inserted is the first one to be removed.",
+            False,
+        ),
+        ("New nodes are added at the head", "New nodes are removed at the head.", True),
+    ],
+)
+def test_an_opposite_glued_into_the_claim_is_the_claims_own(
+    claim: str, sentence: str, opposed: bool
+) -> None:
+    assert antonyms.antonym(claim, content_terms(claim), sentence) is opposed

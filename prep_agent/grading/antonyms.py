@@ -128,7 +128,7 @@ def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
         clause_stems = set(stems(_SET_ASIDE.sub(" ", clause)))
         for stem in claim_stems:
             # "low-latency, high-bandwidth": an opposite the claim itself uses is not one.
-            opposite = ANTONYMS.get(stem, frozenset()) - claim_stems
+            opposite = _not_in_claim(ANTONYMS.get(stem, frozenset()), claim_stems)
             if not opposite & clause_stems or _has_root(stem, sentence_stems):
                 continue
             if (
@@ -143,6 +143,16 @@ def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
     return False
 
 
+def _not_in_claim(opposite: frozenset[str], claim_stems: set[str]) -> frozenset[str]:
+    """The opposites the claim does not use itself, also glued to a next word ("removedor" from
+    "removed (or ...)" with the brackets stripped, as text copied from a table often is)."""
+    return frozenset(
+        o
+        for o in opposite
+        if o not in claim_stems and not (len(o) >= 4 and any(t.startswith(o) for t in claim_stems))
+    )
+
+
 def opposite_word(claim: str, sentence: str) -> bool:
     """The sentence uses a word opposite to one of the claim's and not the claim's word itself.
 
@@ -154,7 +164,7 @@ def opposite_word(claim: str, sentence: str) -> bool:
     sentence_stems = set(stems(_SET_ASIDE.sub(" ", sentence)))
     said = set(stems(sentence))
     return any(
-        (opposite := ANTONYMS.get(stem, frozenset()) - claim_stems - _FREQUENCY_STEMS)
+        (opposite := _not_in_claim(ANTONYMS.get(stem, frozenset()), claim_stems) - _FREQUENCY_STEMS)
         & sentence_stems
         and not _mirrored(stem, stems(claim), stems(sentence), opposite)
         and not _describes_another(stem, stems(claim), stems(sentence), opposite)
