@@ -769,3 +769,17 @@ def test_an_opposite_glued_into_the_claim_is_the_claims_own(
     claim: str, sentence: str, opposed: bool
 ) -> None:
     assert antonyms.antonym(claim, content_terms(claim), sentence) is opposed
+
+
+@pytest.mark.parametrize(
+    ("sentence", "negated"),
+    [
+        # "they" is the sentence's first noun, constructors, not the claim's functions.
+        ("Constructors cannot return values, so they cannot specify a return type.", False),
+        ("Functions are flexible, so they do not need a return type.", True),
+        ("It does not indicate a return type.", True),  # a lone pronoun may be the subject
+    ],
+)
+def test_a_pronoun_after_another_noun_is_that_nouns(sentence: str, negated: bool) -> None:
+    claim = "functions have to indicate a return type"
+    assert con.negation(claim, content_terms(claim), sentence) is negated

@@ -165,7 +165,10 @@ def negation(claim: str, terms: dict[str, float], sentence: str) -> bool:
         return True
     if about(terms, best) < NEGATION_RECALL:
         return False
-    return _polarity(best) == 1 and _negates_a_term(terms, best)
+    # "Constructors cannot return values, so they cannot ...": "they" is the sentence's first
+    # noun, not the claim's subject.
+    antecedent = nouns([w.lower() for w in words(pieces[0])])[:1] if best != pieces[0] else []
+    return _polarity(best) == 1 and _negates_a_term(terms, best, antecedent)
 
 
 _SET_ASIDE_ALTERNATIVE = re.compile(
@@ -245,6 +248,7 @@ _IMPLICIT_NEGATION = re.compile(
 _CONDITION = re.compile(r"\b(?:if|when|whenever|unless)\b[^,;.]*", re.I)
 
 
+_THIRD_PERSON = frozenset({"it", "they", "this", "these", "those"})
 _NOTHING_TO_DO = re.compile(r"\b(?:has|have|had)\s+(?:nothing|little)\s+to\s+do\s+with\b", re.I)
 _NEEDS = frozenset({"need", "needs", "require", "requires", "use", "uses"})
 _AFTER = frozenset({"unrelated", "irrelevant", "impossible"})  # negate what comes before them
@@ -254,7 +258,7 @@ _VERDICTS = frozenset(
 )
 
 
-def _negates_a_term(terms: dict[str, float], clause: str) -> bool:
+def _negates_a_term(terms: dict[str, float], clause: str, antecedent: list[str]) -> bool:
     """A claim word sits in a negator's scope ("does not restart anything"), not beside it.
 
     "Linked lists do not have a set size" negates "a set size", which the claim ("can be of
@@ -270,6 +274,8 @@ def _negates_a_term(terms: dict[str, float], clause: str) -> bool:
         if not _is_negator(tok):
             continue
         subject = {norm_token(t) for t in nouns(tokens[:i])}
+        if not subject and _THIRD_PERSON.intersection(tokens[:i]):
+            subject = {norm_token(t) for t in antecedent}
         if tok not in _AFTER and subject and not matched_terms(terms, subject):
             continue  # another subject ("Constructors do not ...") says nothing of this claim's
         scope = tokens[max(0, i - 3) : i] if tok in _AFTER else tokens[i + 1 : i + 6]
