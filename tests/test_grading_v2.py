@@ -783,3 +783,18 @@ def test_an_opposite_glued_into_the_claim_is_the_claims_own(
 def test_a_pronoun_after_another_noun_is_that_nouns(sentence: str, negated: bool) -> None:
     claim = "functions have to indicate a return type"
     assert con.negation(claim, content_terms(claim), sentence) is negated
+
+
+@pytest.mark.parametrize(
+    ("sentence", "negated"),
+    [
+        # A negated relative clause on the subject picks out another case.
+        ("The array that is not declared static is freed at the end of the function.", False),
+        ("Arrays declared as static do not live throughout the program.", True),
+    ],
+)
+def test_a_negated_relative_clause_on_the_subject_denies_nothing(
+    sentence: str, negated: bool
+) -> None:
+    claim = "The arrays declared as static live throughout the life of the program"
+    assert con.negation(claim, content_terms(claim), sentence) is negated

@@ -245,7 +245,14 @@ def _denies_a_need(claim: str, terms: dict[str, float], clause: str) -> bool:
 _IMPLICIT_NEGATION = re.compile(
     r"\b(?:avoid\w*|prevent\w*|without|except|lack\w*|instead|fails?|stops?|unless)\b", re.I
 )
-_CONDITION = re.compile(r"\b(?:if|when|whenever|unless)\b[^,;.]*", re.I)
+_CONDITION = re.compile(
+    r"\b(?:if|when|whenever|unless)\b[^,;.]*"
+    # "an array that is not declared static is freed ...": a negated relative clause on the
+    # subject, before its verb, picks out another case.
+    r"|\b(?:that|which|who)\s+(?:is|are|was|were)\s+not\s+\w+(?:\s+\w+)?"
+    r"(?=\s+(?:is|are|was|were|can|will|has|have|gets?|must|should)\b)",
+    re.I,
+)
 
 
 _THIRD_PERSON = frozenset({"it", "they", "this", "these", "those"})
