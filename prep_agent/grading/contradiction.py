@@ -79,7 +79,7 @@ _CLAUSE_BREAK = re.compile(
 class Opposition:
     """Why a clause of the answer opposes a claim, with the quote."""
 
-    kind: str  # frame, negation, antonym, quantity, swap, salad
+    kind: str  # frame, negation, antonym, quantity, swap, option, salad
     quote: str
 
 
