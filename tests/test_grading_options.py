@@ -16,11 +16,21 @@ ROWS = "How are bi-dimensional arrays stored in memory, by rows or by columns?"
 ERROR = "An index out of bounds gives an error. Is this a compile error or a run-time error?"
 DATE = "Would you cut scope or slip the launch date?"
 NOTATION = "How can an array be addressed in pointer or offset notation?"
+BUILD = "Build vs. buy: which would you choose for the team's dashboards?"
+VERSUS = "For batch inference, which matters more, throughput versus latency?"
 
 
 @pytest.mark.parametrize(
     ("question", "choice"),
-    [(QUEUE, True), (ROWS, True), (ERROR, True), (DATE, True), (NOTATION, False)],
+    [
+        (QUEUE, True),
+        (ROWS, True),
+        (ERROR, True),
+        (DATE, True),
+        (NOTATION, False),
+        (BUILD, True),
+        (VERSUS, True),
+    ],
 )
 def test_a_choice_is_told_from_a_pair_named_together(question: str, choice: bool) -> None:
     assert options(question) is not None
@@ -45,6 +55,8 @@ def test_no_alternative_no_options() -> None:
         # Both sides named: no side taken.
         (ROWS, "By rows.", "By rows, then columns.", False),
         (DATE, "I'd cut scope to protect the launch date", "I would slip the date a month.", True),
+        (BUILD, "I'd buy a dashboard tool", "We should build it.", True),
+        (VERSUS, "Throughput matters more for batch jobs", "Latency is what counts.", True),
         # Not a choice: an answer in the other notation does not oppose the claim.
         (NOTATION, "By a pointer to the first element", "Offset notation adds the index.", False),
     ],

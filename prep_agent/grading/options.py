@@ -19,10 +19,12 @@ from prep_agent.text.match import (
     words,
 )
 
-_ALTERNATIVE = re.compile(r"\s+or\s+", re.IGNORECASE)
+# "build or buy", "build vs. buy", "throughput versus latency".
+_ALTERNATIVE = re.compile(r"\s+(?:or|vs\.?|versus)\s+", re.IGNORECASE)
 _PHRASE_END = re.compile(r"[,;:?.!()]")
 # A choice, not a pair of notations ("addressed in pointer or offset notation"): the options
 # follow a comma ("..., a stack or a queue?") or the question asks which one it is.
+_CHOOSE = re.compile(r"\b(?:which|choose|pick|prefer)\b", re.IGNORECASE)
 _CHOICE_OPENER = frozenset(
     {"is", "are", "was", "were", "does", "do", "did", "should", "would", "will", "can", "which"}
 )
@@ -70,10 +72,11 @@ def is_choice(question: str) -> bool:
     """The alternatives are a choice to make, not a pair the question names together."""
     if options(question) is None:
         return False
-    before = _ALTERNATIVE.split(question, maxsplit=1)[0]
+    before, after = _ALTERNATIVE.split(question, maxsplit=1)
     asked = re.split(r"(?<=[.!?])\s+", before.strip())[-1]
     opener = words(asked)[0].lower() if words(asked) else ""
-    return "," in asked or opener in _CHOICE_OPENER
+    # "Build vs. buy: which would you choose?" asks for a side after naming them.
+    return "," in asked or opener in _CHOICE_OPENER or bool(_CHOOSE.search(after))
 
 
 def other_side(claim: str, sentence: str, question: str) -> bool:
