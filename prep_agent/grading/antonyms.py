@@ -179,15 +179,20 @@ def hedged(claim: str, sentence: str) -> bool:
     gets higher or lower", "either faster or slower"): it commits to neither side. Only gradable
     words: "added to or removed from" names two operations, not a hedge."""
     tokens = stems(sentence)
+    # Most sentences have no "or": find the places once, not once per claim word.
+    around = [
+        (set(tokens[max(0, i - 2) : i]), set(tokens[i + 1 : i + 3]))
+        for i, token in enumerate(tokens)
+        if token == "or"
+    ]
+    if not around:
+        return False
     for stem in set(stems(claim)):
         own = _FORMS.get(stem)
         opposite = ANTONYMS.get(stem, frozenset())
         if own is None or not opposite:
             continue
-        for i, token in enumerate(tokens):
-            if token != "or":
-                continue
-            left, right = set(tokens[max(0, i - 2) : i]), set(tokens[i + 1 : i + 3])
+        for left, right in around:
             if (left & own and right & opposite) or (left & opposite and right & own):
                 return True
     return False

@@ -184,18 +184,29 @@ def _claim_part(
 
     The whole claim when it has one clause, or when no clause is clearly the one meant.
     """
-    core = _SET_ASIDE_ALTERNATIVE.sub(" ", claim)
-    parts = [p for p in _CLAIM_CLAUSE.split(core) if len(content_terms(p)) >= ALIGN_TERMS]
+    core, parts = _claim_clauses(claim)
     if len(parts) < 2:
         return core, terms if core == claim else content_terms(core)
     scored = sorted(
-        ((max((about(content_terms(p), c) for c in pieces), default=0.0), p) for p in parts),
+        ((max((about(t, c) for c in pieces), default=0.0), p, t) for p, t in parts),
+        key=lambda x: (x[0], x[1]),
         reverse=True,
     )
-    (best, part), (runner_up, _) = scored[0], scored[1]
+    (best, part, part_terms), (runner_up, _, _) = scored[0], scored[1]
     if best < ALIGN_RECALL or best == runner_up:
         return claim, terms
-    return part, content_terms(part)
+    return part, part_terms
+
+
+@functools.lru_cache(maxsize=1_024)
+def _claim_clauses(claim: str) -> tuple[str, tuple[tuple[str, dict[str, float]], ...]]:
+    """The claim without a set-aside alternative, and its clauses with their content terms.
+
+    Cached (the claim is read against every sentence): callers must not change the terms.
+    """
+    core = _SET_ASIDE_ALTERNATIVE.sub(" ", claim)
+    split = ((p, content_terms(p)) for p in _CLAIM_CLAUSE.split(core))
+    return core, tuple((p, t) for p, t in split if len(t) >= ALIGN_TERMS)
 
 
 @functools.lru_cache(maxsize=4_096)

@@ -24,6 +24,7 @@ _ALTERNATIVE = re.compile(r"\s+(?:or|vs\.?|versus)\s+", re.IGNORECASE)
 _PHRASE_END = re.compile(r"[,;:?.!()]")
 # A choice, not a pair of notations ("addressed in pointer or offset notation"): the options
 # follow a comma ("..., a stack or a queue?") or the question asks which one it is.
+_SKIPPED = STOPWORDS | DETERMINERS
 _CHOOSE = re.compile(r"\b(?:which|choose|pick|prefer)\b", re.IGNORECASE)
 _CHOICE_OPENER = frozenset(
     {"is", "are", "was", "were", "does", "do", "did", "should", "would", "will", "can", "which"}
@@ -45,7 +46,7 @@ def options(question: str) -> tuple[frozenset[str], frozenset[str]] | None:
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in words(text) if w.lower() not in STOPWORDS | DETERMINERS]
+    return [w for w in words(text) if w.lower() not in _SKIPPED]
 
 
 def side(tokens: set[str], question: str) -> int | None:
@@ -68,8 +69,12 @@ def picks_an_option(tokens: set[str], question: str) -> bool:
     return side(tokens, question) is not None
 
 
+@functools.lru_cache(maxsize=256)
 def is_choice(question: str) -> bool:
-    """The alternatives are a choice to make, not a pair the question names together."""
+    """The alternatives are a choice to make, not a pair the question names together.
+
+    Cached: asked for every claim against every sentence of an answer.
+    """
     if options(question) is None:
         return False
     before, after = _ALTERNATIVE.split(question, maxsplit=1)
