@@ -22,11 +22,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from scoring import DEFAULT_DEV, DEFAULT_HOLDOUT, pearson, spearman  # noqa: E402
+from scoring import DEFAULT_DEV, DEFAULT_HOLDOUT, bench_encoder, pearson, spearman  # noqa: E402
 
 from prep_agent.grading.models import ScoreRequest  # noqa: E402
 from prep_agent.grading.offline import score_offline  # noqa: E402
-from prep_agent.knowledge.embeddings import load_encoder  # noqa: E402
 from prep_agent.local_model import QWEN_05B, QWEN_15B, ensure_gguf  # noqa: E402
 
 SYSTEM = ("You are a strict grader of interview answers. You decide whether a candidate's answer "
@@ -100,7 +99,7 @@ def main() -> int:
     began = time.monotonic()
     judge = YesNoJudge(ensure_gguf(args.home / "models", model))
     print(f"{model.description}: loaded in {time.monotonic() - began:.1f} s")
-    encoder = load_encoder()
+    encoder = bench_encoder()
     for path in (args.dev, args.holdout):
         if path.is_file():
             run(path, judge, encoder)

@@ -21,11 +21,10 @@ import csv
 from collections import Counter
 from pathlib import Path
 
-from scoring import pearson, spearman  # bench/scoring.py
+from scoring import ENCODERS, bench_encoder, pearson, spearman  # bench/scoring.py
 
 from prep_agent.grading.models import ScoreRequest
 from prep_agent.grading.offline import OfflineGrader
-from prep_agent.knowledge.embeddings import load_encoder
 
 Row = tuple[str, str, str, float]  # question, reference, answer, grade
 
@@ -66,9 +65,10 @@ def main() -> int:
     parser.add_argument("kind", choices=["mohler", "seb"])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--every", type=int, default=1, help="grade every Nth answer")
+    parser.add_argument("--encoder", choices=ENCODERS, default="int8")
     args = parser.parse_args()
     rows = (mohler if args.kind == "mohler" else seb)(args.folder, max(1, args.every))
-    encoder = load_encoder()
+    encoder = bench_encoder(args.encoder)
     grader = OfflineGrader(encoder)
     ours: list[float] = []
     cosine: list[float] = []

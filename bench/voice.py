@@ -105,11 +105,12 @@ def run_set(name: str, voice: Voice, whisper: LocalWhisper, prompt: str) -> None
 
 def spoken_answer(voice: Voice, whisper: LocalWhisper, prompt: str) -> None:
     """Time a ~30 s spoken answer from WAV bytes to transcript to offline score card."""
+    from prep_agent.config import load_settings
     from prep_agent.grading.models import ScoreRequest
     from prep_agent.grading.offline import score_offline
     from prep_agent.knowledge.embeddings import load_encoder
 
-    encoder = load_encoder()
+    encoder = load_encoder(load_settings().models_dir)  # the int8 copy the app grades with
     wav = voice.synthesize(ANSWER_30S)
     request = ScoreRequest(question=QUESTION, answer="warm-up", key_points=[SENTENCES[2]],
                            resume_links=["Microsoft provisioning"])

@@ -24,11 +24,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(scope="session")
+def shared_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder holding the grading model's int8 copy, made once per test run."""
+    from prep_agent.knowledge.embeddings import model_files
+    from prep_agent.knowledge.int8_model import ensure_copy
+
+    folder = tmp_path_factory.mktemp("models")
+    ensure_copy(folder, model_files()[0])
+    return folder
+
+
 @pytest.fixture(autouse=True)
-def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def data_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_models: Path
+) -> Iterator[Path]:
     """Point PREP_AGENT_HOME at tmp_path and clear LLM settings so tests stay offline."""
     home = tmp_path / "home"
     home.mkdir()
+    # The int8 copy is made once per run (seconds), as it is once per install for a user:
+    # every test's home sees it as already made.
+    (home / "models").mkdir()
+    for made in shared_models.iterdir():
+        (home / "models" / made.name).symlink_to(made)
     monkeypatch.setenv("PREP_AGENT_HOME", str(home))
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PREP_AGENT_ENGINE", "PREP_AGENT_MODEL",
                  "CHROMA_HOST", "CHROMA_PORT", "PREP_AGENT_SEEDS", "PREP_AGENT_PROMPTS",
@@ -41,11 +59,19 @@ def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 
 @pytest.fixture(scope="session")
-def encoder():  # type: ignore[no-untyped-def]
-    """The real offline MiniLM encoder, loaded once per test run."""
+def search_encoder():  # type: ignore[no-untyped-def]
+    """The shipped MiniLM weights as they are: what the notes store searches with."""
     from prep_agent.knowledge.embeddings import load_encoder
 
     return load_encoder()
+
+
+@pytest.fixture(scope="session")
+def encoder(shared_models: Path):  # type: ignore[no-untyped-def]
+    """The real offline MiniLM encoder (the int8 copy the app grades with), loaded once per run."""
+    from prep_agent.knowledge.embeddings import load_encoder
+
+    return load_encoder(shared_models)
 
 
 # --- practice fixtures ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from prep_agent.knowledge.embeddings import DIMENSIONS, MiniLMEmbedding, model_files
 
@@ -19,11 +20,58 @@ def test_encode_gives_unit_vectors(encoder: Any) -> None:
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
 
 
-def test_batching_and_order_do_not_change_vectors(encoder: Any) -> None:
+@pytest.mark.parametrize("which", ["encoder", "search_encoder"])
+def test_batching_and_order_do_not_change_vectors(which: str, request: Any) -> None:
+    # The int8 copy quantises each call's activations together, so only one text per call
+    # keeps a vector independent of its company: asking for batches must not change that.
+    encoder = request.getfixturevalue(which)
     texts = ["short", "a somewhat longer sentence about data centers", "mid length text"]
     one_by_one = np.vstack([encoder.encode([t]) for t in texts])
     batched = encoder.encode(texts, batch_size=2)
     assert np.allclose(one_by_one, batched, atol=1e-4)
+    assert np.allclose(encoder.encode(texts[::-1], batch_size=3), one_by_one[::-1], atol=1e-4)
+
+
+def test_the_int8_copy_is_made_once_named_by_its_source_and_close_to_it(
+    tmp_path: Path, search_encoder: Any, encoder: Any
+) -> None:
+    from prep_agent.knowledge.int8_model import PREFIX, copy_key, ensure_copy
+
+    source = model_files()[0]
+    made = ensure_copy(tmp_path / "models", source)
+    assert made.name == f"{PREFIX}{copy_key(source)}.onnx" and made.stat().st_size > 10_000_000
+    stamp = made.stat().st_mtime_ns
+    assert ensure_copy(tmp_path / "models", source) == made and made.stat().st_mtime_ns == stamp
+    assert [p.name for p in (tmp_path / "models").iterdir()] == [made.name]  # no build leftovers
+    texts = [KEY_POINT, "I ran a $300M provisioning program across 15,000 servers.", "short"]
+    shipped, copy = search_encoder.encode(texts), encoder.encode(texts)
+    assert (shipped * copy).sum(axis=1).min() > 0.98
+    # The copy ranks meaning as the shipped weights do.
+    assert np.allclose(copy @ copy.T, shipped @ shipped.T, atol=0.05)
+
+
+def test_a_broken_int8_copy_is_made_again(tmp_path: Path) -> None:
+    from prep_agent.knowledge.embeddings import load_encoder
+    from prep_agent.knowledge.int8_model import copy_path
+
+    models = tmp_path / "models"
+    models.mkdir()
+    broken = copy_path(models, model_files()[0])
+    broken.write_bytes(b"not a model")
+    vectors = load_encoder(models).encode(["DGX Spark"])
+    assert np.isclose(np.linalg.norm(vectors), 1.0, atol=1e-4)
+    assert broken.stat().st_size > 10_000_000
+
+
+def test_an_unwritable_models_folder_names_the_fix(tmp_path: Path) -> None:
+    from prep_agent.errors import EmbeddingModelError
+    from prep_agent.knowledge.int8_model import ensure_copy
+
+    blocked = tmp_path / "models"
+    blocked.write_text("a file where the folder should be")
+    with pytest.raises(EmbeddingModelError, match="PREP_AGENT_HOME"):
+        ensure_copy(blocked, model_files()[0])
+    assert blocked.read_text() == "a file where the folder should be"
 
 
 def test_parallel_sessions_give_the_same_vectors_in_order() -> None:

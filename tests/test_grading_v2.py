@@ -718,11 +718,12 @@ def test_closeness_the_rules_cannot_name_still_ranks_answers(encoder: Any) -> No
         )
         return score_offline(req, encoder).overall
 
-    close = grade("You can overload constructors, so a class can have as many as you need.")
+    close = grade("You can overload constructors, so there is no limit to how many a class has.")
     vague = grade("Constructors are special functions.")
     off_topic = grade("Trains in Switzerland are famously punctual.")
-    # "As many as you need" is "unlimited" in words MiniLM barely relates (what it adds to the
-    # question is 0.13 from the claim's): partial credit, still well above the vague answer.
+    # "No limit" shares no word with "Unlimited number." (what it adds to the question is 0.27
+    # from the claim's): only closeness of meaning can credit it. "So a class can have as many
+    # as you need" sits at 0.10-0.13, on the edge of the ramp, and is left out on purpose.
     assert close >= 30 and close > max(vague, off_topic) + 20 and off_topic <= 10
 
 

@@ -52,8 +52,8 @@ def settings(data_home: Path) -> Settings:
 
 
 @pytest.fixture
-def counting(encoder: Any) -> CountingEmbedding:
-    return CountingEmbedding(encoder)
+def counting(search_encoder: Any) -> CountingEmbedding:
+    return CountingEmbedding(search_encoder)
 
 
 @pytest.fixture
@@ -153,33 +153,35 @@ def test_rebuild_embeds_everything_again(store: KnowledgeStore, seeds: Path,
     assert report.added == 18 and len(counting.texts) == 18 and store.count() == 18
 
 
-def test_store_reopens_persisted_collection(settings: Settings, seeds: Path, encoder: Any) -> None:
-    first = open_store(settings, MiniLMEmbedding(encoder))
+def test_store_reopens_persisted_collection(
+    settings: Settings, seeds: Path, search_encoder: Any
+) -> None:
+    first = open_store(settings, MiniLMEmbedding(search_encoder))
     ensure_ingested(first, seeds)
     first.close()
-    again = open_store(settings, MiniLMEmbedding(encoder))
+    again = open_store(settings, MiniLMEmbedding(search_encoder))
     assert again.count() == 18
     assert again.search("AI factory", k=1)[0].kind in {"note", "goal", "why"}
     again.close()
 
 
 def test_corrupt_store_names_home_and_rebuild(settings: Settings, seeds: Path,
-                                              encoder: Any) -> None:
+                                              search_encoder: Any) -> None:
     settings.chroma_dir.mkdir(parents=True)
     (settings.chroma_dir / "chroma.sqlite3").write_bytes(b"not a database" * 100)
     with pytest.raises(StoreError) as caught:
-        open_store(settings, MiniLMEmbedding(encoder))
+        open_store(settings, MiniLMEmbedding(search_encoder))
     message = str(caught.value)
     assert "PREP_AGENT_HOME" in message and "python -m prep_agent ingest --rebuild" in message
-    rebuilt = open_store(settings, MiniLMEmbedding(encoder), rebuild=True)
+    rebuilt = open_store(settings, MiniLMEmbedding(search_encoder), rebuild=True)
     assert ensure_ingested(rebuilt, seeds).report.added == 18
     rebuilt.close()
 
 
-def test_unreachable_server_names_the_fix(encoder: Any) -> None:
+def test_unreachable_server_names_the_fix(search_encoder: Any) -> None:
     settings = load_settings({"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(free_port())})
     with pytest.raises(StoreError, match="chroma run --path DIR --port N"):
-        open_store(settings, MiniLMEmbedding(encoder))
+        open_store(settings, MiniLMEmbedding(search_encoder))
 
 
 @pytest.fixture
@@ -205,9 +207,9 @@ def chroma_server(tmp_path: Path) -> Iterator[int]:
 
 
 @pytest.mark.server
-def test_real_chroma_server(chroma_server: int, seeds: Path, encoder: Any) -> None:
+def test_real_chroma_server(chroma_server: int, seeds: Path, search_encoder: Any) -> None:
     settings = load_settings({"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(chroma_server)})
-    counting = CountingEmbedding(encoder)
+    counting = CountingEmbedding(search_encoder)
     store = open_store(settings, counting)
     assert store.location == f"http://127.0.0.1:{chroma_server}"
     assert ensure_ingested(store, seeds).report.added == 18
@@ -216,17 +218,17 @@ def test_real_chroma_server(chroma_server: int, seeds: Path, encoder: Any) -> No
     hits = store.search("desktop AI supercomputer for developers", k=3)
     assert "GTC 2025 Buzz" in {h.item for h in hits}
     # A second client sees the same data: this is how a team shares one store.
-    other = open_store(settings, MiniLMEmbedding(encoder))
+    other = open_store(settings, MiniLMEmbedding(search_encoder))
     assert other.count() == 18
     assert {c.kind for c in other.all_chunks()} >= {"key_point", "avoid", "practice"}
     assert len(load_notes(seeds).topics) == 1
 
 
-def test_unusable_store_path_names_home(settings: Settings, encoder: Any) -> None:
+def test_unusable_store_path_names_home(settings: Settings, search_encoder: Any) -> None:
     settings.home.mkdir(parents=True, exist_ok=True)
     settings.chroma_dir.write_text("a file where the store directory should be")
     with pytest.raises(StoreError, match="PREP_AGENT_HOME=.*ingest --rebuild"):
-        open_store(settings, MiniLMEmbedding(encoder))
+        open_store(settings, MiniLMEmbedding(search_encoder))
 
 
 def test_filtered_search_matches_with_and_without_overfetch(store: KnowledgeStore,

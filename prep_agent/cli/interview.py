@@ -114,8 +114,9 @@ def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
         print("Starting the local LLM (llama.cpp)…", file=sys.stderr)
     # One engine for the command; a local server stops with it (callers close deps.engine).
     engine = start_engine(settings)
-    encoder = load_encoder()
-    store = open_store(settings, MiniLMEmbedding(encoder))
+    # Search runs the shipped weights (the vectors in the store); grading the int8 copy.
+    encoder = load_encoder(settings.models_dir)
+    store = open_store(settings, MiniLMEmbedding(load_encoder()))
     if store.count() == 0:  # first run: the seeds are ingested before the first question
         print("First run: ingesting the notes in", settings.seeds_dir, file=sys.stderr)
         notes = ensure_ingested(store, NotesSource.from_settings(settings)).notes

@@ -122,7 +122,7 @@ def _cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
         chat_model = engine.chat_model
         prompt_set = PromptLibrary.from_settings(settings).load(settings.prompt_set)
         judge_prompt = prompt_set.judge_template()
-    encoder = load_encoder()
+    encoder = load_encoder(settings.models_dir)
     library = PromptLibrary.from_settings(settings)
     rubrics: dict[str, Rubric] = {}
     bad = 0

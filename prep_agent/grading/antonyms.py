@@ -8,6 +8,7 @@ comparison from the other side, a passive that turns the roles round, or another
 
 from __future__ import annotations
 
+import functools
 import re
 
 from prep_agent.grading.contradiction import about, clause_parts, stems
@@ -94,9 +95,7 @@ def _degrees(word: str) -> tuple[str, str, str]:
     return word, word + "er", word + "est"
 
 
-_DEGREE_PAIRS = tuple(
-    (x, y) for a, b in _GRADABLE_PAIRS for x in _degrees(a) for y in _degrees(b)
-)
+_DEGREE_PAIRS = tuple((x, y) for a, b in _GRADABLE_PAIRS for x in _degrees(a) for y in _degrees(b))
 # A comparative or superlative and its plain form are one root ("higher" keeps "high"): each
 # form's stem maps to the stems of every form of its word.
 _FORMS: dict[str, frozenset[str]] = {
@@ -121,14 +120,14 @@ _SET_ASIDE = re.compile(
 
 def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
     """A clause about the claim uses a word opposite to one of the claim's, and not the word."""
-    claim_stems = set(stems(claim))
+    opposites = _claim_opposites(claim)
+    if not opposites:
+        return False
     sentence_stems = set(stems(sentence))
     for clause in clause_parts(sentence):
         # "cannot be used outside" says "inside": a negated opposite is the claim's own word.
         clause_stems = set(stems(_SET_ASIDE.sub(" ", clause)))
-        for stem in claim_stems:
-            # "low-latency, high-bandwidth": an opposite the claim itself uses is not one.
-            opposite = _not_in_claim(ANTONYMS.get(stem, frozenset()), claim_stems)
+        for stem, opposite in opposites:
             if not opposite & clause_stems or _has_root(stem, sentence_stems):
                 continue
             if (
@@ -141,6 +140,15 @@ def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
             if about(rest, clause) >= ANTONYM_RECALL or _same_slot(claim, stem, clause, opposite):
                 return True
     return False
+
+
+@functools.lru_cache(maxsize=4_096)
+def _claim_opposites(claim: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each claim stem with the opposites that could deny it (cached: read for every sentence)."""
+    claim_stems = set(stems(claim))
+    # "low-latency, high-bandwidth": an opposite the claim itself uses is not one.
+    pairs = ((s, _not_in_claim(ANTONYMS.get(s, frozenset()), claim_stems)) for s in claim_stems)
+    return tuple((stem, opposite) for stem, opposite in pairs if opposite)
 
 
 def _not_in_claim(opposite: frozenset[str], claim_stems: set[str]) -> frozenset[str]:

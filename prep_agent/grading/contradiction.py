@@ -74,7 +74,6 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
-
 @dataclass(frozen=True)
 class Opposition:
     """Why a clause of the answer opposes a claim, with the quote."""
@@ -111,12 +110,18 @@ def stems(text: str) -> tuple[str, ...]:
 
 def about(claim_terms: dict[str, float], text: str) -> float:
     """Share of the claim's content weight the text contains (0 when fewer than two terms)."""
-    tokens = set(stems(text))
-    matched = matched_terms(claim_terms, tokens)
-    if len(matched) < min(ALIGN_TERMS, len(claim_terms)):
+    return _about(tuple(claim_terms.items()), text)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _about(claim_terms: tuple[tuple[str, float], ...], text: str) -> float:
+    # Each rule asks this of the same claim and clause again: match the words once per pair.
+    terms = dict(claim_terms)
+    matched = matched_terms(terms, set(stems(text)))
+    if len(matched) < min(ALIGN_TERMS, len(terms)):
         return 0.0
-    total = sum(claim_terms.values())
-    return sum(claim_terms[t] for t in matched) / total if total else 0.0
+    total = sum(terms.values())
+    return sum(terms[t] for t in matched) / total if total else 0.0
 
 
 def _freq_neighbours(text: str) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -124,12 +125,18 @@ _CATEGORY_OF = re.compile(
 MIN_TOP_WORD_COUNT = 2  # "most used" means repeated: a word said once is not a habit
 
 
+@functools.lru_cache(maxsize=512)
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w']){re.escape(phrase)}(?![\w'])")
+
+
 def _phrase_counts(text_lower: str, phrases: tuple[str, ...]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for phrase in phrases:
-        pattern = rf"(?<![\w']){re.escape(phrase)}(?![\w'])"
+        if phrase not in text_lower:
+            continue
         n = 0
-        for match in re.finditer(pattern, text_lower):
+        for match in _phrase_pattern(phrase).finditer(text_lower):
             if phrase in ("kind of", "sort of") and _CATEGORY_OF.search(
                 text_lower, max(0, match.start() - 12), match.end()
             ):

@@ -15,6 +15,7 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
 from prep_agent.errors import EmbeddingModelError
+from prep_agent.knowledge.int8_model import ensure_copy
 from prep_agent.shipped import cpu_session, package_dir
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
@@ -53,8 +54,14 @@ class Encoder:
     keep two sessions busy better than one session's two threads can share a small matrix.
     """
 
-    def __init__(self, onnx_path: Path, tokenizer_path: Path, threads: int = 2) -> None:
+    def __init__(
+        self, onnx_path: Path, tokenizer_path: Path, threads: int = 2, max_batch: int = BATCH_SIZE
+    ) -> None:
         from tokenizers import Tokenizer
+
+        # A model that quantises activations per call scales a text by everything in its batch
+        # (padding included): one text per call keeps every vector the same however it is sent.
+        self.max_batch = max_batch
 
         try:
             self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
@@ -80,6 +87,7 @@ class Encoder:
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
             return out
+        batch_size = max(1, min(batch_size, self.max_batch))
         # Batches of similar length waste less work on padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
@@ -138,11 +146,28 @@ class Encoder:
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
 
 
-@functools.cache
-def load_encoder() -> Encoder:
-    """The process-wide encoder: the model is loaded once and shared."""
+def load_encoder(models_dir: Path | None = None) -> Encoder:
+    """The process-wide encoder: the model is loaded once and shared.
+
+    With models_dir, it runs the int8-arithmetic copy of the shipped weights kept there
+    (int8_model.py, made on first use); without, the shipped file as it is.
+    """
     onnx, tokenizer = model_files()
-    return Encoder(onnx, tokenizer)
+    if models_dir is None:
+        return _encoder(onnx, tokenizer)
+    copy = ensure_copy(models_dir, onnx)
+    try:
+        return _encoder(copy.resolve(), tokenizer, 1)
+    except EmbeddingModelError:
+        # A copy that no longer loads (cut short by a full disk, edited by hand) is ours to
+        # replace: make it again from the shipped weights.
+        copy.unlink(missing_ok=True)
+        return _encoder(ensure_copy(models_dir, onnx).resolve(), tokenizer, 1)
+
+
+@functools.cache
+def _encoder(onnx: Path, tokenizer: Path, max_batch: int = BATCH_SIZE) -> Encoder:
+    return Encoder(onnx, tokenizer, max_batch=max_batch)
 
 
 @register_embedding_function

@@ -51,7 +51,7 @@ SERVICES_KEY = "prep_agent_services"
 
 @dataclass(frozen=True)
 class _Backend:
-    """The slow half of the services: the embedding model and the Chroma store."""
+    """The slow half of the services: the grading encoder and the Chroma store."""
 
     encoder: Encoder
     store: KnowledgeStore
@@ -61,8 +61,9 @@ def _open_backend(settings: Settings, encoder: MiniLMEncoder | None) -> _Backend
     from prep_agent.knowledge.embeddings import MiniLMEmbedding, load_encoder
     from prep_agent.knowledge.store import open_store
 
-    encoder = encoder or load_encoder()
-    return _Backend(encoder, open_store(settings, MiniLMEmbedding(encoder)))
+    # Search runs the shipped weights (the vectors in the store); grading the int8 copy.
+    encoder = encoder or load_encoder(settings.models_dir)
+    return _Backend(encoder, open_store(settings, MiniLMEmbedding(load_encoder())))
 
 
 @dataclass

@@ -158,7 +158,13 @@ def clauses(text: str, min_words: int = 4, split_from: int = 32) -> list[str]:
 
 def words(text: str) -> list[str]:
     """Word tokens as written (numbers like $300M and 15,000 kept whole)."""
-    return [w.strip(",.") or w for w in _WORD.findall(text)]
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    # Every rule re-reads the same answer sentences and claims: tokenise each text once.
+    return tuple(w.strip(",.") or w for w in _WORD.findall(text))
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -214,6 +220,12 @@ def is_name(word: str, sentence_initial: bool = False) -> bool:
 
 def content_terms(text: str) -> dict[str, float]:
     """Normalised content tokens with weights: names and numbers count double."""
+    return dict(_content_terms(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _content_terms(text: str) -> dict[str, float]:
+    # Cached per text; content_terms hands out copies, so no caller can change the cached one.
     terms: dict[str, float] = {}
     for span in sentence_spans(text) or [Span(0, len(text), text)]:
         for i, word in enumerate(words(span.text)):
