@@ -35,6 +35,19 @@ def test_ingest_prints_counts_and_is_incremental(seeds: Path,
     assert "added: 0" in out and "unchanged: 18" in out and "removed: 0" in out
 
 
+def test_first_ingest_makes_the_grading_model_once(seeds: Path, data_home: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    for linked in (data_home / "models").iterdir():
+        linked.unlink()  # this home has not made its int8 copy yet
+    assert main(["ingest"]) == 0
+    out = capsys.readouterr().out
+    assert "Grading model: made" in out and "minilm-l6-int8ops-" in out
+    made = next((data_home / "models").iterdir())
+    assert made.is_file() and not made.is_symlink()
+    assert main(["ingest"]) == 0
+    assert "Grading model" not in capsys.readouterr().out
+
+
 def test_ingest_reports_bad_file_and_ingests_others(seeds: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     (seeds / "broken.md").write_bytes(b"\x00\x01\x02binary")

@@ -62,6 +62,7 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
           f"removed: {r.removed}" + (f"  relocated: {r.relocated}" if r.relocated else ""))
     for warning in notes.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    _prepare_grading_model(settings)
     for _source, message in notes.errors:
         print(f"error: {message}", file=sys.stderr)
     if notes.errors:
@@ -69,6 +70,16 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
               f"(kept {r.kept} earlier chunks of the failed files)", file=sys.stderr)
         return 1
     return 0
+
+
+def _prepare_grading_model(settings: Settings) -> None:
+    """Make the grading encoder's int8 copy now, so the first graded answer does not wait."""
+    from prep_agent.knowledge.embeddings import model_files
+    from prep_agent.knowledge.int8_model import copy_path, ensure_copy
+
+    source = model_files()[0]
+    if not copy_path(settings.models_dir, source).is_file():
+        print(f"Grading model: made {ensure_copy(settings.models_dir, source)} (once)")
 
 
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
