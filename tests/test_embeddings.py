@@ -63,6 +63,23 @@ def test_a_broken_int8_copy_is_made_again(tmp_path: Path) -> None:
     assert broken.stat().st_size > 10_000_000
 
 
+def test_an_abandoned_build_is_cleared_and_one_in_progress_kept(tmp_path: Path) -> None:
+    import os
+
+    from prep_agent.knowledge.int8_model import BUILD_PREFIX, ensure_copy
+
+    models = tmp_path / "models"
+    abandoned, running = models / f"{BUILD_PREFIX}old", models / f"{BUILD_PREFIX}new"
+    for folder in (abandoned, running):
+        folder.mkdir(parents=True)
+        (folder / "folded.onnx").write_bytes(b"half")
+    os.utime(abandoned, (1, 1))  # untouched since 1970: nobody is building there
+    (models / "whisper-base").mkdir()  # someone else's folder in the same place
+    made = ensure_copy(models, model_files()[0])
+    assert sorted(p.name for p in models.iterdir()) == sorted([made.name, running.name,
+                                                               "whisper-base"])
+
+
 def test_an_unwritable_models_folder_names_the_fix(tmp_path: Path) -> None:
     from prep_agent.errors import EmbeddingModelError
     from prep_agent.knowledge.int8_model import ensure_copy

@@ -15,8 +15,11 @@ import functools
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
+import time
 from collections.abc import Iterator
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from prep_agent.errors import EmbeddingModelError
@@ -25,6 +28,7 @@ from prep_agent.shipped import CHUNK
 # Bump when the recipe below changes, so an older copy is never reused.
 RECIPE = "minilm-dynamic-qint8-per-channel-reduce-range-v1"
 PREFIX = "minilm-l6-int8ops-"
+BUILD_PREFIX = ".int8-build-"
 INSTALL_HINT = "pip install 'onnx>=1.17'"
 
 
@@ -38,10 +42,8 @@ def copy_key(source: Path) -> str:
         while block := src.read(CHUNK):
             digest.update(block)
     try:
-        from importlib.metadata import version
-
         onnx_version = version("onnx")
-    except Exception:  # noqa: BLE001 - not installed: ensure_copy says how to install it
+    except PackageNotFoundError:  # ensure_copy says how to install it
         onnx_version = "absent"
     digest.update(f"\n{RECIPE}\n{onnxruntime.__version__}\n{onnx_version}".encode())
     return digest.hexdigest()[:16]
@@ -50,6 +52,15 @@ def copy_key(source: Path) -> str:
 def copy_path(models_dir: Path, source: Path) -> Path:
     """Where the int8 copy of source lives in models_dir."""
     return models_dir / f"{PREFIX}{copy_key(source)}.onnx"
+
+
+def _remove_abandoned_builds(models_dir: Path, older_than_s: float = 3600.0) -> None:
+    # A build killed half way leaves its folder (90 MB of folded weights); one untouched for an
+    # hour is no other process's build in progress. Only our own prefix is ever removed.
+    now = time.time()
+    for stale in models_dir.glob(f"{BUILD_PREFIX}*"):
+        if stale.is_dir() and now - stale.stat().st_mtime > older_than_s:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 class _DropAdvice(logging.Filter):
@@ -83,9 +94,10 @@ def ensure_copy(models_dir: Path, source: Path) -> Path:
         ) from exc
     try:
         models_dir.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned_builds(models_dir)
         # A private folder per build, renamed into place last: a second process building at
         # the same time never reads half a file, and a failed build leaves nothing behind.
-        with tempfile.TemporaryDirectory(dir=models_dir, prefix=".int8-build-") as tmp:
+        with tempfile.TemporaryDirectory(dir=models_dir, prefix=BUILD_PREFIX) as tmp:
             folded = Path(tmp) / "folded.onnx"
             # Constant folding turns the stored int8 weights and their Cast/Mul into plain
             # float weights, which the quantiser can then re-quantise per output channel.
