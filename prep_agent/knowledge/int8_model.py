@@ -23,7 +23,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from prep_agent.errors import EmbeddingModelError
-from prep_agent.shipped import CHUNK
 
 # Bump when the recipe below changes, so an older copy is never reused.
 RECIPE = "minilm-dynamic-qint8-per-channel-reduce-range-v1"
@@ -37,10 +36,8 @@ def copy_key(source: Path) -> str:
     """What the copy depends on: the source file's bytes, the recipe and both ONNX versions."""
     import onnxruntime
 
-    digest = hashlib.sha256()
     with source.open("rb") as src:
-        while block := src.read(CHUNK):
-            digest.update(block)
+        digest = hashlib.file_digest(src, "sha256")
     try:
         onnx_version = version("onnx")
     except PackageNotFoundError:  # ensure_copy says how to install it
