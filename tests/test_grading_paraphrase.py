@@ -122,3 +122,44 @@ def test_negating_the_affirmative_clause_of_a_key_point_with_a_negation(encoder:
     question, key_point = CASES[1][0], CASES[1][1]
     score = grade(encoder, question, key_point, "A message queue never decouples producers.")
     assert score.key_points[0].status == Status.contradicted
+
+
+TPM_QUESTION = "Why do DGX systems matter to a technical program manager?"
+TPM_POINT = "A TPM coordinates tool integration and scalability for DGX environments"
+K8S_QUESTION = "What does Kubernetes do for a team running services?"
+K8S_POINT = "Kubernetes restarts failed containers and scales replicas to match demand"
+
+
+@pytest.mark.parametrize(
+    ("question", "key_point", "paraphrase", "other_statement"),
+    [
+        (
+            TPM_QUESTION,
+            TPM_POINT,
+            "A TPM's job is making the tools integrate and scale across those DGX environments.",
+            "A TPM mostly writes the marketing copy for the product launch.",
+        ),
+        (
+            TPM_QUESTION,
+            TPM_POINT,
+            "A TPM's job is making the tools integrate and scale across those DGX environments.",
+            "A TPM mostly designs the chips that go inside the servers.",
+        ),
+        (
+            K8S_QUESTION,
+            K8S_POINT,
+            "Kubernetes brings crashed containers back up and adds copies when load grows.",
+            "Kubernetes mostly stores the company's billing records.",
+        ),
+    ],
+)
+def test_sharing_the_claims_names_is_not_saying_what_it_says_of_them(
+    encoder: Encoder, question: str, key_point: str, paraphrase: str, other_statement: str
+) -> None:
+    # Before the check, "A TPM mostly writes the marketing copy ..." scored 88 "covered": the
+    # shared "A TPM" carried the meaning-only channel on its own.
+    said = grade(encoder, question, key_point, paraphrase)
+    other = grade(encoder, question, key_point, other_statement)
+    assert said.key_points[0].status == Status.covered, said.key_points
+    assert other.key_points[0].status != Status.covered, other.key_points
+    assert other.overall <= said.overall - 30, (other.overall, said.overall)

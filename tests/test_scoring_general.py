@@ -169,10 +169,18 @@ def test_answers_go_to_encode_and_the_notes_to_the_cache(encoder: Encoder) -> No
     answer = "Only one thread runs Python bytecode at a time. So use processes for CPU work."
     req = ScoreRequest(question=GIL_Q, answer=answer, key_points=GIL_KP, avoid=["jargon"])
     first = score_offline(req, counting)  # type: ignore[arg-type]
-    assert counting.encoded == ["Only one thread runs Python bytecode at a time.",
-                                "So use processes for CPU work."]
+    assert counting.encoded[:2] == ["Only one thread runs Python bytecode at a time.",
+                                    "So use processes for CPU work."]
+    # Anything encoded later is the answer's own words without the names it shares with a
+    # claim ("Python"), measured on demand; the claim's side of that goes through the cache.
+    answer_words = set(answer.replace(".", "").split())
+    assert counting.encoded[2:], "the shared name 'Python' should have been checked"
+    assert all(set(text.split()) <= answer_words for text in counting.encoded[2:])
     # The calibration background is reference text too: embedded once, then cached.
-    assert set(counting.cached) == {*GIL_KP, "jargon", GIL_Q, *BACKGROUND}
+    notes = {*GIL_KP, "jargon", GIL_Q, *BACKGROUND}
+    assert notes <= set(counting.cached)
+    note_words = set(" ".join(GIL_KP).split())
+    assert all(set(text.split()) <= note_words for text in set(counting.cached) - notes)
     plain = score_offline(req, OnlyEncode(encoder))  # type: ignore[arg-type]
     assert plain.overall == first.overall  # the same grade with or without a cache
     assert [r.status for r in plain.key_points] == [r.status for r in first.key_points]

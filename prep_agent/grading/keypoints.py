@@ -162,6 +162,31 @@ def _best_match(
     return best
 
 
+def _without(text: str, drop: set[str]) -> str:
+    return " ".join(w for w in words(text) if norm_token(w) not in drop) or " "
+
+
+def _says_the_rest(p: PreparedAnswer, match: _Match, claim: str) -> float:
+    """Meaning-only strength, kept as far as the span says what the claim says of the names
+    both share ("A TPM mostly writes code" shares "A TPM" with "A TPM coordinates tools")."""
+    assert match.unit is not None
+    r = p.rubric
+    names = {t: 1.0 for t, w in content_terms(claim).items() if w >= 2.0}
+    unit_tokens = set().union(*(p.sent_tokens[i] for i in match.unit.idx))
+    shared = set(matched_terms(names, unit_tokens))
+    if not shared:
+        return match.strength
+    span = " ".join(p.spans[i].text for i in match.unit.idx)
+    drop = shared | {
+        norm_token(w) for w in words(span) if matched_terms({norm_token(w): 1.0}, shared)
+    }
+    rest_claim = _without(claim, drop)
+    if len(content_terms(rest_claim)) < r.cal_rest_terms:
+        return match.strength  # a claim that is mostly names has too little left to compare
+    rest = p.closeness(_without(span, drop), rest_claim)
+    return max(_strength(p, match.sem, match.lex), match.strength * ramp(rest, *r.cal_rest))
+
+
 def _oppositions(
     p: PreparedAnswer, claim: str, disowned: dict[int, str]
 ) -> list[tuple[int, con.Opposition]]:
@@ -216,6 +241,8 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
         agree = _best_match(
             p, vec, terms, per_sentence, blocked, float(ceiling), claim, cal_vec, siblings
         )
+        if agree.by_meaning and agree.unit is not None:
+            agree.strength = _says_the_rest(p, agree, claim)
         best_sem = max(best_sem, _raw_best(vec, p.units))
         beyond = max(beyond, agree.sem)
         best_lex = max(best_lex, agree.lex)

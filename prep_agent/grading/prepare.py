@@ -159,6 +159,7 @@ class PreparedAnswer:
     echoes: int  # how many sentences only restate the question
     disowned: dict[int, str]  # sentence -> why it is not the candidate's claim (contradiction.py)
     units: list[Unit]
+    meaning_encoder: Encoder | None = None  # embeds texts on demand (the calibrated space)
 
     @classmethod
     def build(
@@ -250,9 +251,23 @@ class PreparedAnswer:
             echoes=len(echoes),
             disowned=disowned,
             units=[],
+            meaning_encoder=claim_encoder if cal_clause_vecs is not None else encoder,
         )
         prepared.units = _evidence_units(prepared, cal_clause_vecs)
         return prepared
+
+
+    def closeness(self, span: str, claim: str) -> float:
+        """Cosine of two texts made on demand (the claim's side through the cache)."""
+        encoder = self.meaning_encoder
+        if encoder is None:
+            return 1.0  # nothing to measure with: no check can fail on it
+        cached = getattr(encoder, "encode_cached", None)
+        claim_vec = cached([claim]) if callable(cached) else encoder.encode([claim], batch_size=1)
+        span_vec = encoder.encode([span], batch_size=1)
+        a = _checked(span_vec, 1)[0]
+        b = _checked(claim_vec, 1)[0]
+        return float(a @ b / max(1e-9, float(np.linalg.norm(a) * np.linalg.norm(b))))
 
 
 def _novel_words(text: str, question_tokens: set[str]) -> int:

@@ -145,6 +145,11 @@ class Rubric:
     # What a span adds to the question must itself be close to the claim: a low background
     # ceiling (a domain far from the generic sentences) otherwise lets any on-topic span through.
     cal_sem: tuple[float, float] = (0.0, 0.2)
+    # A span that shares the claim's names ("A TPM ...") must say what the claim says about
+    # them: the cosine of both without those names ramps meaning-only credit from none to full.
+    # Claims with fewer content words left than cal_rest_terms are mostly names: not checked.
+    cal_rest: tuple[float, float] = (0.15, 0.3)
+    cal_rest_terms: int = 3
     pair_margin: float = 0.05  # a sentence pair must beat its best single sentence by this
     # Whole-answer checks and aggregation (offline.py, aggregate.py).
     off_topic_sim: float = 0.25
