@@ -111,3 +111,21 @@ def test_topics_have_notes_in_the_seed_style() -> None:
         assert all(i.goal and i.key_point and i.interview_tip and i.resume_link
                    for i in parsed.items), path.name
         assert {n.kind for n in parsed.notes} >= {"avoid", "practice"}, path.name
+
+
+FRESH = DATA / "fresh_answers.jsonl"
+
+
+def test_fresh_set_follows_the_same_schema_and_caps() -> None:
+    """The second, later-written set: same fields and caps, all held out, one more category."""
+    rows = [json.loads(line) for line in FRESH.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 30 and len({r["id"] for r in rows}) == len(rows)
+    assert not {r["id"] for r in rows} & {r["id"] for r in ROWS}, "ids must not clash"
+    for row in rows:
+        assert set(row) == set(FIELDS), row["id"]
+        assert all(isinstance(row[name], kind) for name, kind in FIELDS.items()), row["id"]
+        assert row["split"] == "holdout" and row["question_type"] in QUESTION_TYPES
+        assert row["category"] in CATEGORIES | {"wrong_same_subject"}, row["id"]
+        assert row["grade"] * 2 == int(row["grade"] * 2) and 0 <= row["grade"] <= 5
+        if row["contradiction"]:
+            assert row["grade"] <= 1, row["id"]

@@ -151,13 +151,29 @@ K8S_POINT = "Kubernetes restarts failed containers and scales replicas to match 
             "Kubernetes brings crashed containers back up and adds copies when load grows.",
             "Kubernetes mostly stores the company's billing records.",
         ),
+        # The subject as the first word ("Kubernetes is ..."), through the word-and-cosine blend
+        # as well as the meaning-only channel: these scored 68 "covered" and 60 "partial".
+        (
+            K8S_QUESTION,
+            "Kubernetes orchestrates containers across a cluster",
+            "Kubernetes places our containers on machines throughout the cluster and keeps them "
+            "running.",
+            "Kubernetes is mainly a dashboard that charts each server's memory use.",
+        ),
+        (
+            "What is Terraform?",
+            "Terraform provisions cloud infrastructure from declarative configuration files",
+            "Terraform creates our cloud servers, networks and databases from config files that "
+            "describe the end state.",
+            "Terraform is mostly a chat tool engineers use to discuss outages.",
+        ),
     ],
 )
 def test_sharing_the_claims_names_is_not_saying_what_it_says_of_them(
     encoder: Encoder, question: str, key_point: str, paraphrase: str, other_statement: str
 ) -> None:
     # Before the check, "A TPM mostly writes the marketing copy ..." scored 88 "covered": the
-    # shared "A TPM" carried the meaning-only channel on its own.
+    # shared "A TPM" carried the match on its own.
     said = grade(encoder, question, key_point, paraphrase)
     other = grade(encoder, question, key_point, other_statement)
     assert said.key_points[0].status == Status.covered, said.key_points

@@ -8,6 +8,9 @@ way: the cosine is taken after removing the question's direction from both vecto
 the topic earns little. A third, meaning-only channel (calibration.py) credits a span much
 closer to the claim than generic text and the other key points are, whatever its words
 (paraphrases), if it keeps the claim's polarity, says about as much and names no other things.
+A span that shares the claim's subject (its names, or a capitalised first word) must also say
+what the claim says of it: otherwise the credit resting on the shared subject is withdrawn
+("Slurm is mostly a chat app" against "Slurm is a job scheduler").
 A sentence the candidate disowns ("It is false that ...", "Some claim
 ..., but that's a myth", "Would you say ...? I don't know") or whose clause about the claim is
 negated cannot support it; the rules in contradiction.py, antonyms.py, quantities.py and roles.py
@@ -31,6 +34,7 @@ from prep_agent.grading.options import claimed_side, other_side
 from prep_agent.grading.prepare import PreparedAnswer, Unit, ramp, residuals
 from prep_agent.grading.quantities import quantity, stated
 from prep_agent.text.match import (
+    STOPWORDS,
     Span,
     content_terms,
     is_name,
@@ -166,16 +170,35 @@ def _without(text: str, drop: set[str]) -> str:
     return " ".join(w for w in words(text) if norm_token(w) not in drop) or " "
 
 
-def _says_the_rest(p: PreparedAnswer, match: _Match, claim: str) -> float:
-    """Meaning-only strength, kept as far as the span says what the claim says of the names
-    both share ("A TPM mostly writes code" shares "A TPM" with "A TPM coordinates tools")."""
+def _subject_terms(claim: str) -> set[str]:
+    """What a claim is about: its names, and a capitalised first word ("Slurm is ...")."""
+    terms = content_terms(claim)
+    found = {t for t, w in terms.items() if w >= 2.0}
+    first = next((w for w in words(claim) if w.lower() not in STOPWORDS), "")
+    if first[:1].isupper() and norm_token(first) in terms:
+        found.add(norm_token(first))
+    return found
+
+
+def _says_the_rest(
+    p: PreparedAnswer, match: _Match, claim: str, terms: dict[str, float]
+) -> float:
+    """The match's strength, kept as far as the span says what the claim says of the subject
+    both share ("Slurm is mostly a chat app" shares only "Slurm is" with "Slurm is a job
+    scheduler"); credit that rests on the shared subject alone is withdrawn."""
     assert match.unit is not None
     r = p.rubric
-    names = {t: 1.0 for t, w in content_terms(claim).items() if w >= 2.0}
     unit_tokens = set().union(*(p.sent_tokens[i] for i in match.unit.idx))
-    shared = set(matched_terms(names, unit_tokens))
+    subject = _subject_terms(claim)
+    shared = set(matched_terms(dict.fromkeys(subject, 1.0), unit_tokens))
     if not shared:
         return match.strength
+    if _weight(terms, frozenset(shared)) >= r.cal_rest_names:
+        return match.strength  # the claim is mostly the names the span states
+    rest_terms = {t: w for t, w in terms.items() if t not in shared}
+    rest_lex = _weight(rest_terms, frozenset(matched_terms(rest_terms, unit_tokens)))
+    if rest_lex >= r.cal_rest_lex:
+        return match.strength  # the span says the rest in the claim's own words
     span = " ".join(p.spans[i].text for i in match.unit.idx)
     drop = shared | {
         norm_token(w) for w in words(span) if matched_terms({norm_token(w): 1.0}, shared)
@@ -183,8 +206,8 @@ def _says_the_rest(p: PreparedAnswer, match: _Match, claim: str) -> float:
     rest_claim = _without(claim, drop)
     if len(content_terms(rest_claim)) < r.cal_rest_terms:
         return match.strength  # a claim that is mostly names has too little left to compare
-    rest = p.closeness(_without(span, drop), rest_claim)
-    return max(_strength(p, match.sem, match.lex), match.strength * ramp(rest, *r.cal_rest))
+    said = ramp(p.closeness(_without(span, drop), rest_claim), *r.cal_rest)
+    return said * match.strength + (1 - said) * _strength(p, 0.0, rest_lex)
 
 
 def _oppositions(
@@ -241,8 +264,8 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
         agree = _best_match(
             p, vec, terms, per_sentence, blocked, float(ceiling), claim, cal_vec, siblings
         )
-        if agree.by_meaning and agree.unit is not None:
-            agree.strength = _says_the_rest(p, agree, claim)
+        if agree.unit is not None and agree.strength >= r.partial_at:
+            agree.strength = _says_the_rest(p, agree, claim, terms)
         best_sem = max(best_sem, _raw_best(vec, p.units))
         beyond = max(beyond, agree.sem)
         best_lex = max(best_lex, agree.lex)

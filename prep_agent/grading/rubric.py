@@ -150,6 +150,8 @@ class Rubric:
     # Claims with fewer content words left than cal_rest_terms are mostly names: not checked.
     cal_rest: tuple[float, float] = (0.15, 0.3)
     cal_rest_terms: int = 3
+    cal_rest_lex: float = 0.5  # ...unless the span already has this share of the rest's words
+    cal_rest_names: float = 0.5  # ...or the shared names are this share of the claim's words
     pair_margin: float = 0.05  # a sentence pair must beat its best single sentence by this
     # Whole-answer checks and aggregation (offline.py, aggregate.py).
     off_topic_sim: float = 0.25
