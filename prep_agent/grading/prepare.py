@@ -177,7 +177,7 @@ class PreparedAnswer:
             truncated = True
         req = clip_request(req)
         texts = [clean(s.text) for s in spans]
-        parts = [clauses(t) for t in texts]
+        parts = [clauses(t, split_from=rubric.clause_words) for t in texts]
         kp_pieces = [split_claims(k) for k in req.key_points]
         rules = [parse_avoid(a) for a in req.avoid]
         answer_texts = [c for ps in parts for c in ps]
