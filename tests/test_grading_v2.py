@@ -333,6 +333,37 @@ def test_unrelated_not_costs_nothing(encoder: Any) -> None:
     assert with_not.overall >= base.overall - 5
 
 
+@pytest.mark.parametrize(
+    ("question", "key_point", "answer", "contradicted"),
+    [
+        # The second clause restates the claim around another place: close by meaning, but a
+        # substitute, not a statement (it scored 88 "covered" before).
+        (
+            "Where does the Krebs cycle take place?",
+            "The Krebs cycle takes place in the mitochondria",
+            "The Krebs cycle does not take place in the mitochondria; it takes place in the "
+            "cytoplasm.",
+            True,
+        ),
+        # A denial of something else next to the claim in its own words is still an aside.
+        (
+            "Where is a cell's DNA kept?",
+            "DNA is stored in the nucleus",
+            "DNA isn't kept in the membrane. It is stored in the nucleus.",
+            False,
+        ),
+    ],
+)
+def test_a_denial_is_outweighed_only_by_the_claim_in_its_own_words(
+    encoder: Any, question: str, key_point: str, answer: str, contradicted: bool
+) -> None:
+    score = score_offline(
+        ScoreRequest(question=question, answer=answer, key_points=[key_point]), encoder
+    )
+    assert (score.key_points[0].status == Status.contradicted) is contradicted, score.key_points
+    assert ("contradiction" in score.flags) is contradicted
+
+
 def test_compound_point_across_two_sentences_names_each_claim(encoder: Any) -> None:
     kp = [
         "DGX Spark brings data center AI to desktops, and I'd manage tool integration by "

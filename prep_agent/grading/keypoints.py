@@ -274,10 +274,17 @@ def match_key_point(k: int, p: PreparedAnswer, keyword_list: bool) -> KeyPointFi
         # An opposing sentence wins unless a different sentence makes the claim fully (a
         # negated aside next to a clear statement); a frame, antonym, wrong number or swap in
         # the very sentence that matches is a wrong statement of the claim.
+        # After a denial of the claim's words, only a statement in mostly those words is clear:
+        # "does not happen in chloroplasts; it happens in the mitochondria" is close to the claim
+        # by meaning, but restates it around another place.
+        said = _weight(terms, frozenset().union(*(per_sentence[i] for i in agreeing)))
         against = [
             o.quote
             for i, o in opposed
-            if o.kind != "negation" or strength < r.covered_at or i in agreeing
+            if o.kind != "negation"
+            or strength < r.covered_at
+            or i in agreeing
+            or said < r.restated_words
         ]
         if not against and strength >= r.partial_at and agree.unit is not None and not labelled:
             # The span that states the claim best, with one of its words reversed, states it

@@ -130,6 +130,9 @@ class Rubric:
     partial_at: float = 0.3
     echo_share: float = 0.6
     contradiction_sim: float = 0.45
+    # A sentence that denies a claim is outweighed by another that states it only when that one
+    # has this share of the claim's words (a paraphrase beside a denial may be a substitute).
+    restated_words: float = 0.5
     keyword_list_cap: float = 0.35  # a bare list shows recall of terms, not understanding
     substitution_factor: float = 0.25
     # Calibrated similarity (calibration.py): credit for a span much closer to the claim than
