@@ -167,6 +167,7 @@ def _best_match(
 
 
 def _without(text: str, drop: set[str]) -> str:
+    """The text's words minus those whose normal form is in drop."""
     return " ".join(w for w in words(text) if norm_token(w) not in drop) or " "
 
 

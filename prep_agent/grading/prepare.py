@@ -256,7 +256,6 @@ class PreparedAnswer:
         prepared.units = _evidence_units(prepared, cal_clause_vecs)
         return prepared
 
-
     def closeness(self, span: str, claim: str) -> float:
         """Cosine of two texts made on demand (the claim's side through the cache)."""
         encoder = self.meaning_encoder

@@ -148,9 +148,10 @@ class Rubric:
     # What a span adds to the question must itself be close to the claim: a low background
     # ceiling (a domain far from the generic sentences) otherwise lets any on-topic span through.
     cal_sem: tuple[float, float] = (0.0, 0.2)
-    # A span that shares the claim's names ("A TPM ...") must say what the claim says about
-    # them: the cosine of both without those names ramps meaning-only credit from none to full.
-    # Claims with fewer content words left than cal_rest_terms are mostly names: not checked.
+    # A span that shares the claim's subject ("A TPM ...", "Slurm is ...") must say what the
+    # claim says of it: the cosine of both without the subject ramps the credit that rests on
+    # it from none to full. Claims with fewer content words left than cal_rest_terms are
+    # mostly names: not checked.
     cal_rest: tuple[float, float] = (0.15, 0.3)
     cal_rest_terms: int = 3
     cal_rest_lex: float = 0.5  # ...unless the span already has this share of the rest's words
