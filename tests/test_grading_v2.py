@@ -76,6 +76,11 @@ RULE_CASES: list[tuple[str, str, str, bool]] = [
      "InfiniBand is never used between GPU servers.", True),
     ("negation", "The KV cache stores attention state for each request",
      "The KV cache is unrelated to attention state or requests.", True),
+    # A two-word claim whose subject comes before the negator: its other word is enough.
+    ("negation", "Proteins are made on ribosomes",
+     "Proteins are not made on ribosomes; they are made in the nucleus.", True),
+    ("negation", "Proteins are made on ribosomes",
+     "Proteins are not made in the nucleus; they are made on ribosomes.", False),
     # An unrelated "not" in another clause of a correct sentence does not negate the claim.
     ("negation", "A release train ships on a fixed schedule",
      "A release train ships on a fixed schedule, and features that are not ready wait.", False),

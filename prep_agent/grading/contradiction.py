@@ -307,6 +307,10 @@ def _negates_a_term(terms: dict[str, float], clause: str, antecedent: list[str])
             # the subject before the negator.
             scope = tokens[max(0, i - 4) : i]
         stems = {norm_token(t) for t in scope if t not in STOPWORDS}
-        if len(matched_terms(terms, stems)) >= needed:
+        found = set(matched_terms(terms, stems))
+        # "Proteins are not made on ribosomes": the claim's own subject before the negator
+        # leaves one word of a two-word claim to negate.
+        tied = set(matched_terms(terms, subject)) if tok not in _AFTER else set()
+        if len(found) >= min(needed, len(terms) - len(tied)) and found - tied:
             return True
     return False
