@@ -299,7 +299,8 @@ def _negates_a_term(terms: dict[str, float], clause: str, antecedent: list[str])
         subject = {norm_token(t) for t in nouns(tokens[:i])}
         if not subject and _THIRD_PERSON.intersection(tokens[:i]):
             subject = {norm_token(t) for t in antecedent}
-        if tok not in _AFTER and subject and not matched_terms(terms, subject):
+        tied = set(matched_terms(terms, subject)) if tok not in _AFTER else set()
+        if tok not in _AFTER and subject and not tied:
             continue  # another subject ("Constructors do not ...") says nothing of this claim's
         scope = tokens[max(0, i - 3) : i] if tok in _AFTER else tokens[i + 1 : i + 6]
         if set(tokens[i + 1 : i + 3]) & _VERDICTS:
@@ -308,9 +309,9 @@ def _negates_a_term(terms: dict[str, float], clause: str, antecedent: list[str])
             scope = tokens[max(0, i - 4) : i]
         stems = {norm_token(t) for t in scope if t not in STOPWORDS}
         found = set(matched_terms(terms, stems))
-        # "Proteins are not made on ribosomes": the claim's own subject before the negator
-        # leaves one word of a two-word claim to negate.
-        tied = set(matched_terms(terms, subject)) if tok not in _AFTER else set()
-        if len(found) >= min(needed, len(terms) - len(tied)) and found - tied:
+        # "Proteins are not made on ribosomes": with the claim's own subject before the negator,
+        # all of the claim's other words in scope are enough (one, for a two-word claim).
+        rest = found - tied
+        if len(found) >= needed or (rest and len(rest) >= len(terms) - len(tied)):
             return True
     return False
