@@ -31,12 +31,16 @@ def join_parts(parts: Sequence[Path], out: Path) -> str:
     return digest.hexdigest()
 
 
-def cpu_session(model: Path, threads: int) -> Any:
+def cpu_session(model: Path, threads: int, spin: bool = True) -> Any:
     """An onnxruntime session of model on the CPU with `threads` intra-op threads."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
+    if not spin:
+        # Idle pool threads otherwise spin for a while after each run, taking the cores that
+        # other sessions (and the caller's own Python) need next.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(model), sess_options=options,
                                 providers=["CPUExecutionProvider"])

@@ -102,6 +102,17 @@ def test_parallel_sessions_give_the_same_vectors_in_order() -> None:
     assert np.allclose(parallel.encode(texts, batch_size=4), single, atol=1e-4)
 
 
+def test_a_lone_text_runs_on_every_core_with_the_same_vector(encoder: Any) -> None:
+    # The grader compares a lone text (a span without its subject) with vectors made by the
+    # one-thread sessions: they must agree to the bit, or a grade would depend on the route.
+    assert encoder._wide is not encoder.sessions[0]
+    text = ["systems are NVIDIA's flagship AI platforms that enterprises use to train models"]
+    wide = encoder._encode_batch(text, encoder._wide)
+    for session in encoder.sessions:
+        assert np.array_equal(encoder._encode_batch(text, session), wide)
+    assert np.array_equal(encoder.encode(text), wide)
+
+
 def test_paraphrase_of_key_point_is_nearer_than_off_topic(encoder: Any) -> None:
     key, paraphrase, off_topic = encoder.encode([
         KEY_POINT,

@@ -52,6 +52,8 @@ class Encoder:
 
     One single-threaded session per core, fed in parallel: an answer's few short sentences
     keep two sessions busy better than one session's two threads can share a small matrix.
+    A lone batch (one text, or texts that fit one batch) goes to a session with every thread
+    instead, so the other cores are not idle while it runs.
     """
 
     def __init__(
@@ -66,6 +68,12 @@ class Encoder:
         try:
             self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
             self.sessions = [cpu_session(onnx_path, 1) for _ in range(max(1, threads))]
+            # Intra-op threads split a MatMul by output rows, so a row's sums (and so the
+            # vectors) are the same whichever session runs it. Its threads must not spin
+            # between runs: that slowed the one-thread sessions by half.
+            self._wide = (
+                self.sessions[0] if threads <= 1 else cpu_session(onnx_path, threads, spin=False)
+            )
         except Exception as exc:  # noqa: BLE001 - any load failure means a broken install
             raise EmbeddingModelError(
                 f"Could not load the embedding model from {onnx_path}: {exc}. "
@@ -91,8 +99,12 @@ class Encoder:
         # Batches of similar length waste less work on padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
-        if self._pool is None or len(batches) == 1:
-            # One batch keeps one session busy whatever the pool: no thread hop for it.
+        if len(batches) == 1:
+            # One batch gets every core through the wide session: no thread hop for it.
+            idx = batches[0]
+            out[idx] = self._encode_batch([texts[i] or " " for i in idx], self._wide)
+            return out
+        if self._pool is None:
             for idx in batches:
                 out[idx] = self._encode_batch([texts[i] or " " for i in idx], self.sessions[0])
             return out
