@@ -27,6 +27,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import claim_models  # bench/claim_models.py
 import numpy as np
 from scoring import (  # bench/scoring.py
     ENCODERS,
@@ -237,17 +238,23 @@ def main() -> int:
     parser.add_argument("--table", action="store_true", help="print the per-category table")
     parser.add_argument(
         "--claim-model",
-        choices=["aegis", "none"],
+        choices=["aegis", "wordllama", "l3", "minilm+wordllama", "minilm+l3", "none"],
         default="none",
-        help="the encoder for calibrated claim matching (none: the grading encoder)",
+        help="the encoder for calibrated claim matching (none: the grading encoder; the "
+        "others need their package, see bench/claim_models.py)",
     )
     parser.add_argument(
         "--encoder", choices=ENCODERS, default="int8",
         help="int8: the copy the app grades with (default); shipped: the weights as shipped",
     )
     args = parser.parse_args()
-    claim_encoder = load_claim_encoder() if args.claim_model == "aegis" else None
-    grader = OfflineGrader(bench_encoder(args.encoder), rubric_from(args.set), claim_encoder)
+    encoder = bench_encoder(args.encoder)
+    claim_encoder = (
+        load_claim_encoder() if args.claim_model == "aegis"
+        else None if args.claim_model == "none"
+        else claim_models.load(args.claim_model, encoder)
+    )
+    grader = OfflineGrader(encoder, rubric_from(args.set), claim_encoder)
     if args.dev.is_file():
         dev = load(args.dev)
         agreement("dev set", dev, grade_rows(grader, dev))

@@ -21,6 +21,7 @@ import csv
 from collections import Counter
 from pathlib import Path
 
+import claim_models  # bench/claim_models.py
 from scoring import ENCODERS, bench_encoder, pearson, spearman  # bench/scoring.py
 
 from prep_agent.grading.models import ScoreRequest
@@ -66,10 +67,17 @@ def main() -> int:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--every", type=int, default=1, help="grade every Nth answer")
     parser.add_argument("--encoder", choices=ENCODERS, default="int8")
+    parser.add_argument(
+        "--claim-model",
+        choices=["wordllama", "l3", "minilm+wordllama", "minilm+l3", "none"],
+        default="none",
+        help="a candidate encoder for the calibrated channel (bench/claim_models.py)",
+    )
     args = parser.parse_args()
     rows = (mohler if args.kind == "mohler" else seb)(args.folder, max(1, args.every))
     encoder = bench_encoder(args.encoder)
-    grader = OfflineGrader(encoder)
+    claim = None if args.claim_model == "none" else claim_models.load(args.claim_model, encoder)
+    grader = OfflineGrader(encoder, claim_encoder=claim)
     ours: list[float] = []
     cosine: list[float] = []
     flags: Counter[str] = Counter()
