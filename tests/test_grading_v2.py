@@ -480,6 +480,57 @@ def test_scenario_criteria(encoder: Any, name: str, answer: str, status: Status)
     assert _criteria(score_offline(req, encoder))[name] == status
 
 
+@pytest.mark.parametrize(
+    ("key_point", "names"),
+    [
+        ("Situation: a $300M program had no reliable reporting", ["situation"]),
+        ("Task/Action: I coordinated the tools, schedule and stakeholders", ["task", "action"]),
+        ("First steps: confirm the new date", ["first_steps"]),
+        ("Decision and trade-off: cut scope to hold the date", ["decision"]),
+        ("Tie to DGX: the same compute-at-scale coordination", ["tie_to_subject"]),
+        ("Note: DGX Spark is a desktop system", []),  # a label that names no criterion
+        ("DGX Spark brings data center AI to desktops", []),
+    ],
+)
+def test_a_labelled_key_point_names_its_criteria(key_point: str, names: list[str]) -> None:
+    from prep_agent.grading.claims import label_of
+    from prep_agent.grading.criteria import labelled_criteria
+
+    assert labelled_criteria(label_of(key_point)) == names
+
+
+SCEN_SPLIT_Q = "Two research teams are fighting over GPU time before a deadline. What do you do?"
+SCEN_SPLIT_KP = [
+    "Stakeholders: both team leads and the cluster owner",
+    "First steps: look at actual usage data and the deadlines",
+    "Risks: one team misses its milestone, trust in the allocation process erodes",
+    "Decision: agree a temporary allocation or reservation, with a review date",
+]
+
+
+def test_a_criterion_the_notes_spell_out_is_met_in_the_answers_own_words(encoder: Any) -> None:
+    # No "first", "then", "decide" or "recommend": the cue words find neither the steps nor the
+    # decision, but the key points that say what they are here are covered, and so are they.
+    answer = (
+        "I'd sit down with both team leads and the cluster owner, look at who is actually using "
+        "what and when each deadline really is, and agree a temporary reservation for the team "
+        "with the earlier milestone, with a date to review it."
+    )
+    req = ScoreRequest(question=SCEN_SPLIT_Q, answer=answer, key_points=SCEN_SPLIT_KP,
+                       question_type="scenario")
+    score = score_offline(req, encoder)
+    ledger = {k.key_point.split(":")[0]: k.status for k in score.key_points}
+    found = {c.name: c for c in score.criteria}
+    assert ledger["First steps"] == ledger["Decision"] == Status.covered
+    assert found["first_steps"].status == found["decision"].status == Status.covered
+    assert found["first_steps"].evidence == [answer]
+    assert score.overall >= 75
+    # The criterion follows the key point down as well: an answer without the steps lacks them.
+    vague = req.model_copy(update={"answer": "I'd keep working and fix it quietly."})
+    assert {c.name: c.status for c in score_offline(vague, encoder).criteria}[
+        "first_steps"] == Status.missing
+
+
 def test_drill_budget_costs_a_grade_point_per_rubric(encoder: Any) -> None:
     kp = ["Kubernetes keeps containerized services running by restarting failed pods"]
     short = "Kubernetes keeps containerized services running. It restarts failed pods."

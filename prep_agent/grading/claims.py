@@ -38,6 +38,12 @@ def is_labelled(key_point: str) -> bool:
     return bool(_LABEL.match(key_point))
 
 
+def label_of(key_point: str) -> str:
+    """The rubric element a key point names, lower case ("task/action"); "" when none."""
+    found = _LABEL.match(key_point)
+    return found.group(0).strip().rstrip(":").strip().lower() if found else ""
+
+
 def _tidy(piece: str) -> str:
     return _LEADING.sub("", piece.strip().strip(",;").strip())
 

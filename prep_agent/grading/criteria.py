@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from prep_agent.grading.claims import label_of
 from prep_agent.grading.delivery import Delivery
-from prep_agent.grading.models import CriterionResult, ResumeHit, Status
+from prep_agent.grading.models import CriterionResult, KeyPointResult, ResumeHit, Status
 from prep_agent.grading.prepare import PreparedAnswer
 from prep_agent.text.match import content_terms, matched_terms
 
@@ -99,6 +100,63 @@ _DECISION = re.compile(
     r"cut scope|move the date|roll back|instead of|rather than)\b",
     re.IGNORECASE,
 )
+
+
+# The labels notes and graded sets give their STAR and scenario key points, by criterion.
+_LABELLED: dict[str, str] = {
+    "situation": "situation",
+    "context": "situation",
+    "background": "situation",
+    "task": "task",
+    "goal": "task",
+    "action": "action",
+    "actions": "action",
+    "result": "result",
+    "results": "result",
+    "outcome": "result",
+    "stakeholders": "stakeholders",
+    "stakeholder": "stakeholders",
+    "first steps": "first_steps",
+    "first step": "first_steps",
+    "steps": "first_steps",
+    "risks": "risks",
+    "risk": "risks",
+    "decision": "decision",
+    "trade-off": "decision",
+    "trade-offs": "decision",
+    "tradeoff": "decision",
+    "tradeoffs": "decision",
+}
+
+
+def labelled_criteria(label: str) -> list[str]:
+    """The criteria a key point's label names: "task/action" names two, "tie to DGX" one."""
+    if label.startswith("tie to") or label == "tie":
+        return ["tie_to_subject"]
+    names = [_LABELLED.get(part.strip()) for part in re.split(r"\s*(?:/|&|\band\b)\s*", label)]
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _from_key_points(
+    found: dict[str, tuple[Status, list[str]]], ledger: list[KeyPointResult]
+) -> None:
+    """Raise each criterion to the status of the key point that spells it out for this question.
+
+    "First steps: look at actual usage data and the deadlines" says what the first steps are
+    here; an answer that makes that point has them, in whatever words, with or without the
+    sequence markers the cue words look for.
+    """
+    rank = {Status.covered: 2, Status.partial: 1}
+    for result in ledger:
+        level = rank.get(result.status, 0)
+        if not level:
+            continue
+        for name in labelled_criteria(label_of(result.key_point)):
+            if name not in found:
+                continue
+            status, evidence = found[name]
+            if level > rank.get(status, 0) and status != Status.contradicted:
+                found[name] = (result.status, list(dict.fromkeys(result.evidence + evidence)))
 
 
 def _sentences(p: PreparedAnswer, pattern: re.Pattern[str]) -> list[str]:
@@ -211,6 +269,7 @@ def grade_criteria(
     delivery: Delivery,
     resume: list[ResumeHit],
     misquoted: list[str],
+    ledger: list[KeyPointResult] | None = None,
 ) -> list[CriterionResult]:
     """The question type's criteria with their rubric weights (none for knowledge)."""
     weights = p.rubric.weights_for(question_type)
@@ -222,6 +281,7 @@ def grade_criteria(
         "drill": lambda: drill(delivery),
     }
     found = detectors.get(question_type, dict)()
+    _from_key_points(found, ledger or [])
     results: list[CriterionResult] = []
     for name, weight in weights.items():
         if weight <= 0 or name not in found:

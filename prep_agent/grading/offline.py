@@ -123,7 +123,7 @@ class OfflineGrader:
             off_topic = False
         resume = _resume_hits(p)
         avoid = avoid_hits(p)
-        criteria = grade_criteria(p, qtype, delivery, resume, misquoted)
+        criteria = grade_criteria(p, qtype, delivery, resume, misquoted, ledger)
         # A STAR story or a plan that meets most of its criteria answers the question even when
         # it says little about the notes item's fact.
         if sum(c.status == Status.covered for c in criteria) * 2 > len(criteria) > 1:
