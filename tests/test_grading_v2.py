@@ -525,6 +525,11 @@ def test_a_criterion_the_notes_spell_out_is_met_in_the_answers_own_words(encoder
     assert found["first_steps"].status == found["decision"].status == Status.covered
     assert found["first_steps"].evidence == [answer]
     assert score.overall >= 75
+    # The labelled key point's own advice names what is short; no second, vaguer line for it.
+    assert ledger["Risks"] != Status.covered
+    assert any(t.startswith("Strengthen: Risks:") or t.startswith("Add: Risks:")
+               for t in score.next_time)
+    assert "Add the risks." not in score.next_time
     # The criterion follows the key point down as well: an answer without the steps lacks them.
     vague = req.model_copy(update={"answer": "I'd keep working and fix it quietly."})
     assert {c.name: c.status for c in score_offline(vague, encoder).criteria}[

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from prep_agent.grading.claims import label_of
+from prep_agent.grading.criteria import labelled_criteria
 from prep_agent.grading.delivery import Delivery
 from prep_agent.grading.models import AvoidHit, CriterionResult, KeyPointResult, ResumeHit, Status
 from prep_agent.grading.prepare import ramp
@@ -124,8 +126,15 @@ def next_time_tips(
                 tips.append(f"Strengthen: {_claim_gap(r, Status.partial)}")
         elif r.status == Status.contradicted:
             tips.append(f"Correct: {_claim_gap(r, Status.contradicted)}")
+    # A key point labelled with a criterion ("Risks: ...") already said what to add for it.
+    advised = {
+        name
+        for r in ledger
+        if r.status != Status.covered
+        for name in labelled_criteria(label_of(r.key_point))
+    }
     for c in criteria or []:
-        if c.status in (Status.missing, Status.partial) and c.weight > 0:
+        if c.status in (Status.missing, Status.partial) and c.weight > 0 and c.name not in advised:
             tips.append(f"Add the {c.label.lower()}.")
     tips += [f"Skip: {h.avoid}" for h in avoid]
     if delivery.length_ok is False and delivery.target_sentences:
