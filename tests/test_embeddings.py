@@ -113,6 +113,22 @@ def test_a_lone_text_runs_on_every_core_with_the_same_vector(encoder: Any) -> No
     assert np.array_equal(encoder.encode(text), wide)
 
 
+def test_answer_and_new_notes_in_one_pass_match_separate_calls(encoder: Any) -> None:
+    from prep_agent.knowledge.embeddings import Encoder
+
+    fresh = Encoder(*model_files(), threads=2, max_batch=1)
+    answer = ["First sentence of an answer.", "A second, longer sentence about GPU clusters."]
+    notes = ["DGX Spark brings data center AI to desktops", "Align feedback with engineering"]
+    vecs, refs = fresh.encode_with_cached(answer, [*notes, notes[0]], batch_size=1)
+    assert np.array_equal(vecs, fresh.encode(answer, batch_size=1))
+    assert np.array_equal(refs[:2], fresh.encode(notes, batch_size=1))
+    assert np.array_equal(refs[2], refs[0])
+    # The notes are remembered; the answer is not (each answer is new text).
+    assert set(fresh._cache) == set(notes)
+    again, cached = fresh.encode_with_cached([], notes)
+    assert again.shape == (0, DIMENSIONS) and np.array_equal(cached, refs[:2])
+
+
 def test_paraphrase_of_key_point_is_nearer_than_off_topic(encoder: Any) -> None:
     key, paraphrase, off_topic = encoder.encode([
         KEY_POINT,

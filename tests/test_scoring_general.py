@@ -163,6 +163,13 @@ class CountingEncoder:
         self.cached += list(texts)
         return self.inner.encode_cached(texts, batch_size=batch_size)
 
+    def encode_with_cached(
+        self, texts: list[str], cached: list[str], batch_size: int = 32
+    ) -> object:
+        self.encoded += list(texts)
+        self.cached += list(cached)
+        return self.inner.encode_with_cached(texts, cached, batch_size=batch_size)
+
 
 def test_answers_go_to_encode_and_the_notes_to_the_cache(encoder: Encoder) -> None:
     counting = CountingEncoder(encoder)
@@ -183,6 +190,21 @@ def test_answers_go_to_encode_and_the_notes_to_the_cache(encoder: Encoder) -> No
     plain = score_offline(req, OnlyEncode(encoder))  # type: ignore[arg-type]
     assert plain.overall == first.overall  # the same grade with or without a cache
     assert [r.status for r in plain.key_points] == [r.status for r in first.key_points]
+    separate = score_offline(req, SeparateCalls(encoder))  # type: ignore[arg-type]
+    assert separate.overall == first.overall  # ...and with the answer and notes sent apart
+
+
+class SeparateCalls:
+    """An encoder with a cache but no combined pass."""
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner = inner
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> object:
+        return self.inner.encode(texts, batch_size=batch_size)
+
+    def encode_cached(self, texts: list[str], batch_size: int = 32) -> object:
+        return self.inner.encode_cached(texts, batch_size=batch_size)
 
 
 class OnlyEncode:

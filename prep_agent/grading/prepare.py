@@ -287,9 +287,13 @@ def _split(vecs: np.ndarray, groups: list[list[str]]) -> list[np.ndarray]:
 def _embed(
     encoder: Encoder, answer_texts: list[str], references: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
+    both = getattr(encoder, "encode_with_cached", None)
+    if callable(both):
+        # One sentence per run: no padding, and on two cores that beats batching (~10%).
+        vecs, refs = both(answer_texts, references, batch_size=1)
+        return _checked(vecs, len(answer_texts)), _checked(refs, len(references))
     cached = getattr(encoder, "encode_cached", None)
     if callable(cached):
-        # One sentence per run: no padding, and on two cores that beats batching (~10%).
         vecs = _checked(encoder.encode(answer_texts, batch_size=1), len(answer_texts))
         return vecs, _checked(cached(references), len(references))
     both = _checked(

@@ -125,26 +125,36 @@ class Encoder:
 
     def encode_cached(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Like encode, but remembers the last CACHE_SIZE texts (for texts that repeat)."""
+        return self.encode_with_cached([], texts, batch_size)[1]
+
+    def encode_with_cached(
+        self, texts: Sequence[str], cached: Sequence[str], batch_size: int = BATCH_SIZE
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """encode(texts) and encode_cached(cached) in one pass over the sessions.
+
+        An answer's sentences and the notes not seen yet (a new question's key points) share
+        the cores, instead of one group waiting for the slower half of the other.
+        """
         found: dict[str, np.ndarray] = {}
         with self._lock:
-            for text in texts:
+            for text in cached:
                 if text in self._cache:
                     self._cache.move_to_end(text)
                     found[text] = self._cache[text]
-        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        missing = [t for t in dict.fromkeys(cached) if t not in found]
+        vectors = self.encode([*texts, *missing], batch_size=batch_size)
         if missing:
-            vectors = self.encode(missing, batch_size=batch_size)
             with self._lock:
-                for text, vector in zip(missing, vectors, strict=True):
+                for text, vector in zip(missing, vectors[len(texts) :], strict=True):
                     found[text] = vector
                     self._cache[text] = vector
                     self._cache.move_to_end(text)
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        for i, text in enumerate(texts):
+        out = np.zeros((len(cached), DIMENSIONS), dtype=np.float32)
+        for i, text in enumerate(cached):
             out[i] = found[text]
-        return out
+        return vectors[: len(texts)], out
 
     def _encode_batch(self, texts: list[str], session: Any) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
