@@ -9,7 +9,7 @@ import streamlit as st
 from app_pages.ui import engine_badge, ingest_with_progress
 from prep_agent.config import Settings, load_settings
 from prep_agent.errors import PrepAgentError
-from prep_agent.practice.services import SERVICES_KEY, Services, build_services
+from prep_agent.practice.services import SERVICES_KEY, Services, build_services, settle_heap
 from prep_agent.text.redact import safe_text
 
 ROOT = Path(__file__).resolve().parent
@@ -75,12 +75,14 @@ def _load_backend(services: Services) -> None:
     """Load the embedding model and Chroma once the page is on screen (a fresh server's first
     visitor sees the set-up form meanwhile; later runs find them loaded)."""
     if services.backend_loaded:
+        settle_heap()  # a page may have loaded them first
         return
     try:
         services.load_backend()
     except PrepAgentError as exc:
         st.error(str(exc), icon=":material/error:")
         return
+    settle_heap()
     if services.needs_ingest():
         st.rerun()  # an empty store: the next run indexes the notes with visible progress
 

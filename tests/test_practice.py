@@ -332,3 +332,28 @@ def test_engine_value_carries_a_fallback_for_the_session(
     assert practice.engine.badge.startswith("LLM: m @ local · fell back to offline (")
     assert engine.fell_back is False  # the value passed in is never changed
     assert transcripts.get_session(sid).info.engine == "llm"
+
+
+def test_the_loaded_heap_is_frozen_once_and_later_garbage_still_collected() -> None:
+    # In a child process: freezing is for a whole process, and this one runs every test.
+    code = textwrap.dedent(
+        """
+        import gc
+        from prep_agent.practice.services import settle_heap
+
+        class Cycle:
+            pass
+
+        settle_heap()
+        frozen = gc.get_freeze_count()
+        settle_heap()
+        assert frozen > 1000 and gc.get_freeze_count() == frozen, frozen
+        a, b = Cycle(), Cycle()
+        a.other, b.other = b, a
+        del a, b
+        assert gc.collect() >= 2  # made after the freeze: collected as usual
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr

@@ -106,6 +106,7 @@ def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
     from prep_agent.knowledge.store import ensure_ingested, open_store
     from prep_agent.practice.engine import start_engine
     from prep_agent.practice.factory import PracticeDeps
+    from prep_agent.practice.services import settle_heap
     from prep_agent.prompt_library import PromptLibrary
     from prep_agent.transcripts.db import connect
     from prep_agent.transcripts.store import TranscriptStore
@@ -131,6 +132,7 @@ def _deps(settings: Settings) -> tuple[PracticeDeps, KnowledgeStore]:
         resume_facts=load_resume(settings.seeds_dir / RESUME_FILE), settings=settings,
         drill=DrillStore(transcripts.conn),
     )
+    settle_heap()
     return deps, store
 
 
