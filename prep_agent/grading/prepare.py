@@ -261,11 +261,8 @@ class PreparedAnswer:
         encoder = self.meaning_encoder
         if encoder is None:
             return 1.0  # nothing to measure with: no check can fail on it
-        cached = getattr(encoder, "encode_cached", None)
-        claim_vec = cached([claim]) if callable(cached) else encoder.encode([claim], batch_size=1)
-        span_vec = encoder.encode([span], batch_size=1)
-        a = _checked(span_vec, 1)[0]
-        b = _checked(claim_vec, 1)[0]
+        span_vecs, claim_vecs = _embed(encoder, [span], [claim])
+        a, b = span_vecs[0], claim_vecs[0]
         return float(a @ b / max(1e-9, float(np.linalg.norm(a) * np.linalg.norm(b))))
 
 
