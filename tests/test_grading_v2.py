@@ -204,6 +204,33 @@ RULE_CASES: list[tuple[str, str, str, bool]] = [
      "It returns the address location in memory of the item.", False),
     ("swap", "Pop all the elements and store them on another stack until the element is found",
      "You pop elements and then push them back.", False),
+    # A denial may share nouns with one part of the claim and its verb with another: an
+    # affirmative claim is then read whole.
+    ("negation", "The sun heats ocean water so it evaporates into vapor",
+     "Water doesn't evaporate from the ocean; rivers carry it back onto the land.", True),
+    ("negation", "The sun heats ocean water so it evaporates into vapor",
+     "Ocean water evaporates; it doesn't need to boil first.", False),
+    # "has nothing to do with" denies what follows it; a claim that names its subject by a
+    # pronoun is about whatever the answer's pronoun stands for...
+    ("negation", "Multi-GPU training uses it to sync gradients across GPUs and nodes",
+     "NCCL is a CUDA compiler; it has nothing to do with moving gradients between GPUs.", True),
+    # ...but a named subject still has to be the claim's.
+    ("negation", "Multi-GPU training syncs gradients across GPUs and nodes",
+     "NCCL is a CUDA compiler; it has nothing to do with moving gradients between GPUs.", False),
+    ("negation", "Multi-GPU training uses it to sync gradients across GPUs and nodes",
+     "It syncs gradients across GPUs; it has nothing to do with graphics.", False),
+    # "several" is more than one: it contradicts "one", and no other count.
+    ("quantity", "It makes ownership clear, with one accountable person per task",
+     "Each task should have several accountable people so the load is shared.", True),
+    ("quantity", "Training is spread across multiple GPUs",
+     "Training runs on a single GPU.", True),
+    ("quantity", "I hired 4 analysts for the BI team",
+     "I hired several analysts for the BI team.", False),
+    # An opposite word is read against the claim's own clause, not all of a long claim.
+    ("antonym", "When the budget is spent, the team slows releases and works on reliability",
+     "When it is used up, the team speeds up releases to catch up on features.", True),
+    ("antonym", "When the budget is spent, the team slows releases and works on reliability",
+     "The team slows releases and speeds up reliability fixes.", False),
 ]
 
 

@@ -13,7 +13,7 @@ import re
 
 from prep_agent.grading.contradiction import about, clause_parts, stems
 from prep_agent.grading.quantities import FREQUENCY
-from prep_agent.text.match import STOPWORDS, norm_token
+from prep_agent.text.match import STOPWORDS, content_terms, norm_token
 
 ANTONYM_RECALL = 0.4
 
@@ -66,6 +66,49 @@ _ANTONYM_PAIRS = (
     ("parallel", "sequential"),
     ("inside", "outside"),
     ("absorb", "emit"),
+    # General opposites, none fitted to a graded answer: verbs of change and direction,
+    # adjectives of kind and scope.
+    ("slow", "speed"),
+    ("slows", "speeds"),
+    ("slowed", "sped"),
+    ("slow", "accelerate"),
+    ("expand", "shrink"),
+    ("grow", "shrink"),
+    ("strengthen", "weaken"),
+    ("widen", "narrow"),
+    ("maximize", "minimize"),
+    ("maximum", "minimum"),
+    ("upgrade", "downgrade"),
+    ("overestimate", "underestimate"),
+    ("include", "exclude"),
+    ("approve", "reject"),
+    ("agree", "disagree"),
+    ("encrypt", "decrypt"),
+    ("compress", "decompress"),
+    ("import", "export"),
+    ("upstream", "downstream"),
+    ("centralize", "decentralize"),
+    ("centralized", "decentralized"),
+    ("manual", "automatic"),
+    ("manual", "automated"),
+    ("manually", "automatically"),
+    ("internal", "external"),
+    ("public", "private"),
+    ("online", "offline"),
+    ("synchronous", "asynchronous"),
+    ("static", "dynamic"),
+    ("proactive", "reactive"),
+    ("direct", "indirect"),
+    ("valid", "invalid"),
+    ("correct", "incorrect"),
+    ("complete", "incomplete"),
+    ("accurate", "inaccurate"),
+    ("consistent", "inconsistent"),
+    ("efficient", "inefficient"),
+    ("finite", "infinite"),
+    ("mutable", "immutable"),
+    ("visible", "invisible"),
+    ("profit", "loss"),
 )
 # Gradable opposites: every degree of one opposes every degree of the other ("a low pitch"
 # against "the pitch was higher").
@@ -137,9 +180,23 @@ def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
             ):
                 continue
             rest = {t: w for t, w in terms.items() if norm_token(t) != stem}
-            if about(rest, clause) >= ANTONYM_RECALL or _same_slot(claim, stem, clause, opposite):
+            if (
+                about(rest, clause) >= ANTONYM_RECALL
+                or about(dict(_rest_of_clause(claim, stem)), clause) >= ANTONYM_RECALL
+                or _same_slot(claim, stem, clause, opposite)
+            ):
                 return True
     return False
+
+
+@functools.lru_cache(maxsize=4_096)
+def _rest_of_clause(claim: str, stem: str) -> tuple[tuple[str, float], ...]:
+    """The other content words of the claim's clause that holds the stem ("the team slows
+    releases" in "When the budget is spent, the team slows releases and ..."), cached."""
+    for part in clause_parts(claim):
+        if stem in stems(part):
+            return tuple((t, w) for t, w in content_terms(part).items() if norm_token(t) != stem)
+    return ()
 
 
 @functools.lru_cache(maxsize=4_096)

@@ -155,10 +155,24 @@ def negation(claim: str, terms: dict[str, float], sentence: str) -> bool:
     # aside, and "so a slow consumer does not block the sender" is a second clause: the part
     # of the claim the sentence is about decides the claim's polarity.
     pieces = clause_parts(_CONDITION.sub(" ", sentence))
-    claim, terms = _claim_part(claim, terms, pieces)
-    if _polarity(claim) == 1 or _IMPLICIT_NEGATION.search(claim):
-        # Negated claims ("avoids copies", "all except the first") are often affirmed in
-        # negative words ("does not copy"): polarity can't decide.
+    part, part_terms = _claim_part(claim, terms, pieces)
+    if _denied(part, part_terms, pieces):
+        return True
+    # The part a clause shares nouns with may not hold the verb it denies: "The sun heats ocean
+    # water so it evaporates into vapor" against "Water doesn't evaporate from the ocean". A
+    # claim affirmative in every part can be read whole.
+    return part != claim and not _negative(claim) and _denied(claim, terms, pieces)
+
+
+def _negative(claim: str) -> bool:
+    """Negated claims ("avoids copies", "all except the first") are often affirmed in negative
+    words ("does not copy"): polarity can't decide."""
+    return _polarity(claim) == 1 or bool(_IMPLICIT_NEGATION.search(claim))
+
+
+def _denied(claim: str, terms: dict[str, float], pieces: tuple[str, ...]) -> bool:
+    """A clause among the pieces negates the (affirmative) claim."""
+    if _negative(claim):
         return False
     # "When an array is not declared static, ..." sets up another case, it denies nothing.
     best = max(pieces, key=lambda c: about(terms, c), default="")
@@ -173,7 +187,10 @@ def negation(claim: str, terms: dict[str, float], sentence: str) -> bool:
     # "Constructors cannot return values, so they cannot ...": "they" is the sentence's first
     # noun, not the claim's subject.
     antecedent = nouns([w.lower() for w in words(pieces[0])])[:1] if best != pieces[0] else []
-    return _polarity(best) == 1 and _negates_a_term(terms, best, antecedent)
+    # "Multi-GPU training uses it to sync gradients": a claim that names its subject by a pronoun
+    # is about whatever the answer's pronoun stands for.
+    open_subject = bool(_THIRD_PERSON.intersection(w.lower() for w in words(claim)))
+    return _polarity(best) == 1 and _negates_a_term(terms, best, antecedent, open_subject)
 
 
 _SET_ASIDE_ALTERNATIVE = re.compile(
@@ -281,13 +298,16 @@ _VERDICTS = frozenset(
 )
 
 
-def _negates_a_term(terms: dict[str, float], clause: str, antecedent: list[str]) -> bool:
+def _negates_a_term(
+    terms: dict[str, float], clause: str, antecedent: list[str], open_subject: bool = False
+) -> bool:
     """A claim word sits in a negator's scope ("does not restart anything"), not beside it.
 
     "Linked lists do not have a set size" negates "a set size", which the claim ("can be of
     variable length") never says: a true statement in negative words.
     """
-    cleaned = NOT_A_NEGATION.sub(" ", clause)
+    # "has nothing to do with moving gradients": what it denies starts after "with".
+    cleaned = _NOTHING_TO_DO.sub(" nothing ", NOT_A_NEGATION.sub(" ", clause))
     tokens = [w.lower() for w in words(cleaned)]
     # Two of the claim's words in scope (one for a claim of one or two words): a single shared
     # word is usually the subject ("Constructors do not have a return type" against
@@ -297,10 +317,11 @@ def _negates_a_term(terms: dict[str, float], clause: str, antecedent: list[str])
         if not _is_negator(tok):
             continue
         subject = {norm_token(t) for t in nouns(tokens[:i])}
-        if not subject and _THIRD_PERSON.intersection(tokens[:i]):
+        pronoun = not subject and bool(_THIRD_PERSON.intersection(tokens[:i]))
+        if pronoun:
             subject = {norm_token(t) for t in antecedent}
         tied = set(matched_terms(terms, subject)) if tok not in _AFTER else set()
-        if tok not in _AFTER and subject and not tied:
+        if tok not in _AFTER and subject and not tied and not (pronoun and open_subject):
             continue  # another subject ("Constructors do not ...") says nothing of this claim's
         scope = tokens[max(0, i - 3) : i] if tok in _AFTER else tokens[i + 1 : i + 6]
         if set(tokens[i + 1 : i + 3]) & _VERDICTS:

@@ -32,6 +32,10 @@ _NUMBER_WORDS = {
     "hundred": 100,
 }
 _WORD_NUMBER = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\s+([A-Za-z][\w-]*)", re.I)
+_SINGLE = re.compile(r"\ba\s+single\s+([A-Za-z][\w-]*)", re.I)
+# "several accountable people" against "one accountable person": more than one, but no number.
+_VAGUE = re.compile(r"\b(?:several|multiple|many|numerous)\s+([A-Za-z][\w-]*)", re.I)
+MANY = -1.0  # the value of a vague plural: it contradicts one, and no other count
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9}
 _MULT["billion"] = 1e9
 
@@ -84,7 +88,19 @@ def _quantities(text: str) -> list[tuple[float, str]]:
         found.append((value, kind))
     for m in _WORD_NUMBER.finditer(text):
         found.append((float(_NUMBER_WORDS[m.group(1).lower()]), norm_token(m.group(2))))
+    for m in _SINGLE.finditer(text):
+        found.append((1.0, norm_token(m.group(1))))
+    for m in _VAGUE.finditer(text):
+        if m.group(1).lower() not in STOPWORDS:
+            found.append((MANY, norm_token(m.group(1))))
     return found
+
+
+def _differs(a: float, b: float) -> bool:
+    """Two values of one kind disagree ("several" disagrees with one, and with no other count)."""
+    if MANY in (a, b):
+        return {a, b} == {MANY, 1.0}
+    return abs(a - b) > 1e-9 * max(1.0, a)
 
 
 def quantity(reference: str, sentence: str) -> bool:
@@ -95,7 +111,7 @@ def quantity(reference: str, sentence: str) -> bool:
     said = _quantities(sentence)
     for value, kind in said:
         same_kind = [v for v, k in ref if k == kind]
-        if same_kind and all(abs(v - value) > 1e-9 * max(1.0, v) for v in same_kind):
+        if same_kind and all(_differs(v, value) for v in same_kind):
             return True
     return False
 
