@@ -508,6 +508,36 @@ def test_scenario_criteria(encoder: Any, name: str, answer: str, status: Status)
 
 
 @pytest.mark.parametrize(
+    ("question", "question_type", "answer", "lifted"),
+    [
+        # A thin plan in the first person answers "what do you do?": weak, not off topic, and
+        # above a wrong answer (capped at 20).
+        (SCEN_Q, "scenario", "I'd push the vendor hard and hope they ship sooner.", True),
+        (SCEN_Q, "knowledge", "I'd push the vendor hard and hope they ship sooner.", True),
+        ("Tell me about a time you handled a vendor delay.", "behavioral",
+         "We had a vendor problem once and the team handled it well.", True),
+        # A plan that withholds or refuses is graded below a thin one...
+        (SCEN_Q, "scenario", "I'd keep working and not tell anyone, so we don't cause panic.",
+         False),
+        # ...and a first-person sentence answers no question that asks for a fact.
+        ("What is CUDA?", "knowledge", "I'd push the vendor hard and hope they ship sooner.",
+         False),
+        (SCEN_Q, "scenario", "I like working with vendors and I'm a fast learner.", False),
+    ],
+)
+def test_a_thin_plan_is_weak_but_above_a_wrong_answer(
+    encoder: Any, question: str, question_type: str, answer: str, lifted: bool
+) -> None:
+    req = ScoreRequest(question=question, answer=answer, key_points=SCEN_KP,
+                       question_type=question_type)
+    score = score_offline(req, encoder)
+    floor = Rubric().responsive_floor
+    assert (score.overall >= floor) is lifted
+    assert "off_topic" not in score.flags or not lifted
+    assert Rubric().contradiction_cap < floor  # a wrong answer stays below a thin one
+
+
+@pytest.mark.parametrize(
     ("key_point", "names"),
     [
         ("Situation: a $300M program had no reliable reporting", ["situation"]),

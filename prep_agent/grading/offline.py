@@ -17,7 +17,7 @@ from prep_agent.grading import aggregate
 from prep_agent.grading.antonyms import antonym
 from prep_agent.grading.avoid import avoid_hits
 from prep_agent.grading.claims import is_labelled
-from prep_agent.grading.contradiction import about
+from prep_agent.grading.contradiction import about, negators
 from prep_agent.grading.criteria import grade_criteria
 from prep_agent.grading.delivery import Delivery, delivery_stats, infer_target_sentences
 from prep_agent.grading.keypoints import lexical_hits, match_key_point
@@ -54,6 +54,17 @@ _LIST_QUESTION = re.compile(
 
 
 _LIST_ITEMS = re.compile(r"[,;]\s+")
+_NO_FLOOR = frozenset({"contradiction", "keyword_list", "question_echo", "prompt_injection"})
+_ACTION_QUESTION = re.compile(
+    r"\b(?:what (?:do|would|will|should|did) you|how (?:do|would|will|should|did) you|"
+    r"tell me about a time|walk me through|describe a time|give me an example)\b",
+    re.I,
+)
+_FIRST_PERSON_ACTION = re.compile(
+    r"^\W*(?:then\s+|first,?\s+)?(?:i|we)(?:'d|'ll|\s+would|\s+will)?\s+"
+    r"(?!(?:am|'m|was|like|love|enjoy|think|believe|feel)\b)[a-z]+",
+    re.I,
+)
 # Words that make a short key point a statement ("It is reviewed weekly") rather than a phrase.
 _FINITE = frozenset(
     {"is", "are", "was", "were", "be", "been", "has", "have", "had", "can", "could", "will"}
@@ -128,12 +139,27 @@ class OfflineGrader:
         # it says little about the notes item's fact.
         if sum(c.status == Status.covered for c in criteria) * 2 > len(criteria) > 1:
             off_topic = False
+        # A plan or a story in the first person answers "what would you do?" on its own terms:
+        # weak without the notes' points ("I'd send a survey"), but neither off topic nor as
+        # bad as a wrong answer.
+        responsive = rubric.responsive_floor > 0 and (
+            qtype in ("scenario", "behavioral") or bool(_ACTION_QUESTION.search(p.req.question))
+        ) and any(_FIRST_PERSON_ACTION.search(p.spans[i].text) for i in p.usable)
+        # ...unless it refuses or withholds ("I'd keep working and not tell anyone"): a plan
+        # against the notes is graded below a thin one.
+        responsive = responsive and not any(
+            negators([w.lower() for w in words(p.spans[i].text)]) for i in p.usable
+        )
+        if responsive:
+            off_topic = False
         if p.req.key_points and p.usable and off_topic:
             flags.append("off_topic")
         labelled = any(is_labelled(k) for k in p.req.key_points)
         overall = aggregate.overall_score(
             ledger, resume, avoid, flags, delivery, rubric, closeness, criteria, qtype, labelled
         )
+        if responsive and not avoid and not set(flags) & _NO_FLOOR:
+            overall = max(overall, int(rubric.responsive_floor))
         why = aggregate.rationale(ledger, flags, criteria)
         if misquoted:
             why += f' A resume fact is misquoted: "{misquoted[0][:200]}".'

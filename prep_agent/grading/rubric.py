@@ -179,6 +179,7 @@ class Rubric:
     floor: float = 40.0
     floor_sim: tuple[float, float] = (0.0, 0.7)
     off_topic_cap: float = 10.0
+    responsive_floor: float = 25.0  # a first-person plan or story to "what would you do?"
     length_penalty: float = 5.0
     over_budget_penalty: float = 20.0  # per the drill rubric: -1 of 5 for 1-2 sentences over
     # Avoid notes (avoid.py).
@@ -225,6 +226,7 @@ class Rubric:
             partial_at=min(0.9, self.partial_at * strictness),
             sem_low=self.sem_low * strictness,
             floor=self.floor / strictness,
+            responsive_floor=self.responsive_floor / strictness,
             resume_bonus=self.resume_bonus / strictness,
             avoid_penalty=self.avoid_penalty * strictness,
             length_penalty=self.length_penalty * strictness,
