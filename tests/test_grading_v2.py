@@ -226,6 +226,20 @@ RULE_CASES: list[tuple[str, str, str, bool]] = [
      "Training runs on a single GPU.", True),
     ("quantity", "I hired 4 analysts for the BI team",
      "I hired several analysts for the BI team.", False),
+    # A sentence that says of one subject what another key point says of its own crosses them...
+    ("crossed", "A stack removes the most recently added item first",
+     "A stack removes the oldest item first.", True),
+    ("crossed", "Data parallelism copies the whole model to each GPU and splits the batch",
+     "Data parallelism splits the model across GPUs, and model parallelism copies it.", True),
+    # ...but not when it says each of its own, or names the other one.
+    ("crossed", "A stack removes the most recently added item first",
+     "A stack removes the most recently added item first, while a queue removes the oldest.",
+     False),
+    ("crossed", "A stack removes the most recently added item first",
+     "Unlike a queue, which removes the oldest item first, a stack takes the newest.", False),
+    ("crossed", "Data parallelism copies the whole model to each GPU and splits the batch",
+     "With data parallelism every GPU holds a full replica and works on a slice of the data.",
+     False),
     # An opposite word is read against the claim's own clause, not all of a long claim.
     ("antonym", "When the budget is spent, the team slows releases and works on reliability",
      "When it is used up, the team speeds up releases to catch up on features.", True),
@@ -242,6 +256,13 @@ EXCHANGE_CONTEXT = {
 }
 
 
+# The other key points a crossed claim's subject is confused with.
+CROSSED_WITH = [
+    "A queue removes the oldest item first",
+    "Model parallelism splits the model itself across GPUs when it is too big for one",
+]
+
+
 @pytest.mark.parametrize(("kind", "claim", "sentence", "opposes"), RULE_CASES)
 def test_each_contradiction_rule(kind: str, claim: str, sentence: str, opposes: bool) -> None:
     terms = content_terms(claim)
@@ -253,6 +274,7 @@ def test_each_contradiction_rule(kind: str, claim: str, sentence: str, opposes: 
         "swap": lambda: roles.swap(claim, terms, sentence, NOTES),
         "opposite": lambda: antonyms.opposite_word(claim, sentence),
         "exchange": lambda: roles.exchanged(claim, sentence, EXCHANGE_CONTEXT.get(claim, "")),
+        "crossed": lambda: roles.crossed(claim, CROSSED_WITH, sentence),
     }[kind]()
     assert found is opposes
 

@@ -217,6 +217,7 @@ def _oppositions(
     """Sentences that oppose the claim, with the rule that found each."""
     terms = content_terms(claim)
     context = ". ".join(p.req.key_points)
+    others = [c for pieces in p.kp_pieces for c in pieces if c != claim]
     found: list[tuple[int, con.Opposition]] = []
     for i, span in enumerate(p.spans):
         text = span.text
@@ -236,7 +237,9 @@ def _oppositions(
             and not stated(claim, p.answer)
         ):
             found.append((i, con.Opposition("quantity", text)))
-        elif roles.swap(claim, terms, text, p.note_tokens, context):
+        elif roles.swap(claim, terms, text, p.note_tokens, context) or roles.crossed(
+            claim, others, text
+        ):
             found.append((i, con.Opposition("swap", text)))
         elif other_side(claim, text, p.req.question):
             found.append((i, con.Opposition("option", text)))

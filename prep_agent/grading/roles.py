@@ -16,7 +16,14 @@ import functools
 import re
 
 from prep_agent.grading.antonyms import ANTONYMS
-from prep_agent.grading.contradiction import ALIGN_RECALL, NO_SUBJECT, about, nouns, stems
+from prep_agent.grading.contradiction import (
+    ALIGN_RECALL,
+    NO_SUBJECT,
+    about,
+    clause_parts,
+    nouns,
+    stems,
+)
 from prep_agent.text.match import DETERMINERS, STOPWORDS, norm_token, words
 
 _ABBREVIATION = re.compile(r"[A-Z][A-Za-z]*\d+[A-Za-z\d]*|[A-Z]{2,}")
@@ -156,3 +163,66 @@ def words_before(sentence: str, verb: str) -> int:
     if verb not in normed:
         return 0
     return len(nouns(tokens[: normed.index(verb)]))
+
+
+_COPULA = frozenset({"is", "are", "was", "were", "means", "refers"})
+
+
+@functools.lru_cache(maxsize=4_096)
+def _subject(text: str) -> frozenset[str]:
+    """The stems of the noun phrase a clause opens with, up to its verb (cached).
+
+    Empty when it opens with a pronoun or a preposition: such a clause names no subject.
+    """
+    tokens = words(text)
+    if not tokens or tokens[0].lower() in NO_SUBJECT:
+        return frozenset()
+    subject: list[str] = []
+    for w in tokens[:5]:
+        low = w.lower()
+        if low in _COPULA or (subject and _verb_like(w, text)):
+            return frozenset(subject)
+        if low not in STOPWORDS:
+            subject.append(norm_token(w))
+    return frozenset()
+
+
+@functools.lru_cache(maxsize=4_096)
+def _pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Each content word with the next one in its phrase (commas and "and" split), cached."""
+    out: set[tuple[str, str]] = set()
+    for piece in _LIST_BREAK.split(text):
+        normed = [norm_token(w) for w in words(piece) if w.lower() not in STOPWORDS]
+        out.update(zip(normed, normed[1:], strict=False))
+    return frozenset(out)
+
+
+def crossed(claim: str, others: list[str], sentence: str) -> bool:
+    """The sentence says of this claim's subject what another claim says of its own: "Latency
+    is how many requests the system completes per second" against "Latency is how long one
+    request takes" and "Throughput is how many requests the system completes ...".
+
+    Two subjects that differ ("data parallelism", "model parallelism"); a clause opening with
+    this claim's own word for it and not the other's; two word pairs from the other claim's
+    predicate and none from this claim's.
+    """
+    own = _subject(claim)
+    if not own:
+        return False
+    for other in others:
+        theirs = _subject(other)
+        mine, their_own = own - theirs, theirs - own
+        if not theirs or not mine or not their_own:
+            continue
+        names = mine | their_own
+        only_theirs = _pairs(other) - _pairs(claim)
+        only_mine = _pairs(claim) - _pairs(other)
+        for clause in clause_parts(sentence):
+            said = _subject(clause)
+            if not said & mine or said & their_own:
+                continue
+            # The words that tell the subjects apart say nothing of what each does.
+            pairs = {pr for pr in _pairs(clause) if not names.intersection(pr)}
+            if len(pairs & only_theirs) >= 2 and not pairs & only_mine:
+                return True
+    return False
