@@ -4,7 +4,9 @@
   incident commander debugs" for "An incident commander coordinates ... communications");
 - the sides of a comparison exchanged ("CPU racks draw more power than GPU racks");
 - two of the claim's words trading places around its verbs, also across key points ("Plants take
-  in oxygen and release CO2" for "take in carbon dioxide ... release oxygen").
+  in oxygen and release CO2" for "take in carbon dioxide ... release oxygen");
+- two subjects' predicates crossed ("Data parallelism splits the model across GPUs" when another
+  key point says that of model parallelism).
 
 A passive ("oxygen is released") turns the order around without swapping roles, and a list may
 come in any order: neither is a swap.
