@@ -36,6 +36,16 @@ CASES = [
         "something that used to work, long before customers ever see it.",
         "Testing is an important part of how engineering teams work.",
     ),
+    (
+        "What is a canary release?",
+        "A canary release sends a small share of traffic to the new version first to catch "
+        "problems early",
+        "A canary release sends a small share of traffic to the new version first to catch "
+        "problems early.",
+        "We route maybe five percent of users to the fresh build before everyone else, so if "
+        "something is broken only a few people notice and we can roll back.",
+        "Releases are a normal part of shipping software.",
+    ),
 ]
 
 
@@ -84,8 +94,9 @@ def test_a_negated_key_point_stays_contradicted(
     assert "contradiction" in score.flags
 
 
-# Known limits of MiniLM (measured, kept visible): a paraphrase that shares no content word and
-# leans on a rare rewording, and one covered only at the edge of the calibrated ramp.
+# A known limit of MiniLM (measured, kept visible): a paraphrase that shares no content word and
+# leans on a rare rewording. (A canary release's, covered only at the edge of the calibrated
+# ramp, is covered since the ceiling is the background's second-highest cosine.)
 HARD = [
     (
         "What is a feature flag?",
@@ -93,15 +104,6 @@ HARD = [
         "A feature flag turns new code on or off at runtime without a redeploy.",
         "It's a switch in the config that lets us enable or hide a freshly shipped change while "
         "the service keeps running, with no new deployment.",
-    ),
-    (
-        "What is a canary release?",
-        "A canary release sends a small share of traffic to the new version first to catch "
-        "problems early",
-        "A canary release sends a small share of traffic to the new version first to catch "
-        "problems early.",
-        "We route maybe five percent of users to the fresh build before everyone else, so if "
-        "something is broken only a few people notice and we can roll back.",
     ),
 ]
 
@@ -179,3 +181,18 @@ def test_sharing_the_claims_names_is_not_saying_what_it_says_of_them(
     assert said.key_points[0].status == Status.covered, said.key_points
     assert other.key_points[0].status != Status.covered, other.key_points
     assert other.overall <= said.overall - 30, (other.overall, said.overall)
+
+
+def test_the_ceiling_is_the_backgrounds_second_highest_cosine() -> None:
+    import numpy as np
+
+    from prep_agent.grading.calibration import ceilings
+    from prep_agent.grading.rubric import Rubric
+
+    claims = np.eye(3, dtype=np.float32)[:2]
+    background = np.array([[0.9, 0.1, 0.0], [0.5, 0.2, 0.0], [0.1, 0.3, 0.0]], dtype=np.float32)
+    assert ceilings(claims, background).tolist() == pytest.approx([0.9, 0.3])
+    assert ceilings(claims, background, rank=2).tolist() == pytest.approx([0.5, 0.2])
+    # One sentence's accident of wording does not set the bar; a rank past the end is the lowest.
+    assert ceilings(claims, background, rank=9).tolist() == pytest.approx([0.1, 0.1])
+    assert Rubric().cal_ceiling_rank == 2

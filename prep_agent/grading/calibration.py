@@ -75,11 +75,12 @@ def background_vectors(encoder: Encoder) -> np.ndarray:
     return np.asarray(vecs, dtype=np.float32).reshape(len(texts), -1)
 
 
-def ceilings(claim_vecs: np.ndarray, background: np.ndarray) -> np.ndarray:
-    """Each claim's highest cosine with the background (how close generic text gets)."""
+def ceilings(claim_vecs: np.ndarray, background: np.ndarray, rank: int = 1) -> np.ndarray:
+    """Each claim's rank-th highest cosine with the background (how close generic text gets)."""
     if len(claim_vecs) == 0 or len(background) == 0:
         return np.zeros(len(claim_vecs), dtype=np.float32)
-    return np.asarray((claim_vecs @ background.T).max(axis=1), dtype=np.float32)
+    sims = np.sort(claim_vecs @ background.T, axis=1)
+    return np.asarray(sims[:, -min(max(1, rank), sims.shape[1])], dtype=np.float32)
 
 
 def calibrated(sim: float, ceiling: float) -> float:

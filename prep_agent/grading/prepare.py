@@ -196,7 +196,7 @@ class PreparedAnswer:
             kp_vecs.append(ref_vecs[start : start + len(ps)])
             start += len(ps)
         background = background_vectors(encoder) if rubric.cal_alone > 0 else np.zeros((0, 1))
-        kp_ceilings = [ceilings(v, background) for v in kp_vecs]
+        kp_ceilings = [ceilings(v, background, rubric.cal_ceiling_rank) for v in kp_vecs]
         cal_kp_vecs = kp_vecs
         cal_clause_vecs: list[np.ndarray] | None = None
         if claim_encoder is not None and rubric.cal_alone > 0:
@@ -204,7 +204,9 @@ class PreparedAnswer:
             c_answer, c_claims = _embed(claim_encoder, answer_texts, claims)
             cal_clause_vecs, cal_kp_vecs = _split(c_answer, parts), _split(c_claims, kp_pieces)
             c_background = background_vectors(claim_encoder)
-            kp_ceilings = [ceilings(v, c_background) for v in cal_kp_vecs]
+            kp_ceilings = [
+                ceilings(v, c_background, rubric.cal_ceiling_rank) for v in cal_kp_vecs
+            ]
         sent_tokens = [token_set(t) for t in texts]
         question_tokens = token_set(req.question)
         key_tokens = token_set(" ".join(req.key_points)) - question_tokens
