@@ -294,6 +294,8 @@ def main() -> int:
         parts = ["train"] if args.no_holdout else ["train", "holdout"]
         for part in parts:
             subset = [r for r in rows if r.get("split") == part]
+            if not subset:
+                continue  # the fresh set is all holdout
             scores = grade_rows(grader, subset)
             agreement(f"graded set: {part}", subset, scores)
             contradiction_pr(f"graded set: {part}", subset, scores)
