@@ -970,3 +970,30 @@ def test_a_negated_relative_clause_on_the_subject_denies_nothing(
 ) -> None:
     claim = "The arrays declared as static live throughout the life of the program"
     assert con.negation(claim, content_terms(claim), sentence) is negated
+
+
+@pytest.mark.parametrize(
+    ("answer", "capped"),
+    [
+        # A recital of what the notes say to avoid is near the key points by meaning, but no
+        # answer: it scores like a wrong one.
+        ("You run kubectl apply -f deploy.yaml with apiVersion: apps/v1, kind: Deployment and "
+         "spec.replicas: 3, then kubectl rollout status and kubectl scale --replicas=5.", True),
+        # A right answer with an aside the notes advise against loses the avoid penalty only.
+        ("Kubernetes orchestrates our containers across the cluster, restarting failed pods and "
+         "scaling replicas with demand. I set it with kubectl scale --replicas=5.", False),
+    ],
+)
+def test_an_answer_made_of_avoid_material_scores_like_a_wrong_one(
+    encoder: Any, answer: str, capped: bool
+) -> None:
+    req = ScoreRequest(
+        question="What does Kubernetes do for a team running services?",
+        answer=answer,
+        key_points=["Kubernetes orchestrates containers across a cluster",
+                    "It restarts failed pods and scales replicas to match demand"],
+        avoid=["kubectl flags or YAML fields"],
+    )
+    score = score_offline(req, encoder)
+    assert score.avoid_hits
+    assert (score.overall <= Rubric().avoid_only_cap) is capped

@@ -160,6 +160,10 @@ class OfflineGrader:
         )
         if responsive and not avoid and not set(flags) & _NO_FLOOR:
             overall = max(overall, int(rubric.responsive_floor))
+        if avoid and _avoid_share(p.answer, avoid) >= rubric.avoid_only_share:
+            # "You run kubectl apply -f deploy.yaml ...": a recital of what the notes say to
+            # avoid is close to the key points by meaning, but it is no answer (rubric: 1 of 5).
+            overall = min(overall, int(rubric.avoid_only_cap))
         why = aggregate.rationale(ledger, flags, criteria)
         if misquoted:
             why += f' A resume fact is misquoted: "{misquoted[0][:200]}".'
@@ -223,6 +227,14 @@ def _resume_hits(p: PreparedAnswer) -> list[ResumeHit]:
     context = p.question_tokens.union(*(token_set(k) for k in p.req.key_points))
     hits = [(fact, lexical_hits(fact, context, p)) for fact in p.req.resume_links]
     return [ResumeHit(fact=f, evidence=e) for f, e in hits if e]
+
+
+def _avoid_share(answer: str, avoid: list[AvoidHit]) -> float:
+    """The share of the answer's content words inside the avoid hits' quotes."""
+    said = content_terms(answer)
+    quoted = content_terms(" ".join(q for hit in avoid for q in hit.evidence))
+    total = sum(said.values())
+    return sum(w for t, w in said.items() if t in quoted) / total if total else 0.0
 
 
 def _misquoted(p: PreparedAnswer) -> list[str]:

@@ -183,6 +183,8 @@ class Rubric:
     floor: float = 40.0
     floor_sim: tuple[float, float] = (0.0, 0.7)
     off_topic_cap: float = 10.0
+    avoid_only_share: float = 0.75  # an answer this much made of what the notes say to avoid...
+    avoid_only_cap: float = 20.0  # ...scores like a wrong one (rubric: 1 of 5)
     responsive_floor: float = 25.0  # a first-person plan or story to "what would you do?"
     length_penalty: float = 5.0
     over_budget_penalty: float = 20.0  # per the drill rubric: -1 of 5 for 1-2 sentences over
