@@ -139,17 +139,7 @@ class OfflineGrader:
         # it says little about the notes item's fact.
         if sum(c.status == Status.covered for c in criteria) * 2 > len(criteria) > 1:
             off_topic = False
-        # A plan or a story in the first person answers "what would you do?" on its own terms:
-        # weak without the notes' points ("I'd send a survey"), but neither off topic nor as
-        # bad as a wrong answer.
-        responsive = rubric.responsive_floor > 0 and (
-            qtype in ("scenario", "behavioral") or bool(_ACTION_QUESTION.search(p.req.question))
-        ) and any(_FIRST_PERSON_ACTION.search(p.spans[i].text) for i in p.usable)
-        # ...unless it refuses or withholds ("I'd keep working and not tell anyone"): a plan
-        # against the notes is graded below a thin one.
-        responsive = responsive and not any(
-            negators([w.lower() for w in words(p.spans[i].text)]) for i in p.usable
-        )
+        responsive = _responsive(p, qtype)
         if responsive:
             off_topic = False
         if p.req.key_points and p.usable and off_topic:
@@ -227,6 +217,21 @@ def _resume_hits(p: PreparedAnswer) -> list[ResumeHit]:
     context = p.question_tokens.union(*(token_set(k) for k in p.req.key_points))
     hits = [(fact, lexical_hits(fact, context, p)) for fact in p.req.resume_links]
     return [ResumeHit(fact=f, evidence=e) for f, e in hits if e]
+
+
+def _responsive(p: PreparedAnswer, qtype: str) -> bool:
+    """A plan or a story in the first person that answers "what would you do?" on its own terms:
+    weak without the notes' points ("I'd send a survey"), but neither off topic nor as bad as a
+    wrong answer. Not one that refuses or withholds ("I'd keep working and not tell anyone"):
+    a plan against the notes is graded below a thin one."""
+    if p.rubric.responsive_floor <= 0:
+        return False
+    if qtype not in ("scenario", "behavioral") and not _ACTION_QUESTION.search(p.req.question):
+        return False
+    said = [p.spans[i].text for i in p.usable]
+    return any(_FIRST_PERSON_ACTION.search(t) for t in said) and not any(
+        negators([w.lower() for w in words(t)]) for t in said
+    )
 
 
 def _avoid_share(answer: str, avoid: list[AvoidHit]) -> float:

@@ -106,17 +106,27 @@ def _verb_like(word: str, claim: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4_096)
+def _pairs_in_order(text: str) -> tuple[tuple[str, str], ...]:
+    """Each content word with the next one in its phrase (commas and "and" split), in order.
+
+    Cached: the key points are read against every sentence.
+    """
+    out: list[tuple[str, str]] = []
+    for piece in _LIST_BREAK.split(text):
+        normed = [norm_token(w) for w in words(piece) if w.lower() not in STOPWORDS]
+        out.extend(zip(normed, normed[1:], strict=False))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=4_096)
 def _objects(text: str) -> dict[str, str]:
-    """Each content word's next content word within its phrase (commas and "and" split).
+    """Each content word's next content word within its phrase (its first, if it has several).
 
     Cached (the key points are read against every sentence): callers must not change it.
     """
     out: dict[str, str] = {}
-    pieces = [p for p in _LIST_BREAK.split(text) if p.strip()]
-    for piece in pieces:
-        normed = [norm_token(w) for w in words(piece) if w.lower() not in STOPWORDS]
-        for a, b in zip(normed, normed[1:], strict=False):
-            out.setdefault(a, b)
+    for a, b in _pairs_in_order(text):
+        out.setdefault(a, b)
     return out
 
 
@@ -191,12 +201,8 @@ def _subject(text: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=4_096)
 def _pairs(text: str) -> frozenset[tuple[str, str]]:
-    """Each content word with the next one in its phrase (commas and "and" split), cached."""
-    out: set[tuple[str, str]] = set()
-    for piece in _LIST_BREAK.split(text):
-        normed = [norm_token(w) for w in words(piece) if w.lower() not in STOPWORDS]
-        out.update(zip(normed, normed[1:], strict=False))
-    return frozenset(out)
+    """Each content word with the next one in its phrase, as a set (cached)."""
+    return frozenset(_pairs_in_order(text))
 
 
 def crossed(claim: str, others: list[str], sentence: str) -> bool:
