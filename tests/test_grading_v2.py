@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from prep_agent.grading import antonyms, frames, roles
+from prep_agent.grading import absence, antonyms, frames, roles
 from prep_agent.grading import contradiction as con
 from prep_agent.grading.claims import split_claims
 from prep_agent.grading.delivery import delivery_stats
@@ -68,6 +68,13 @@ def test_key_points_split_into_atomic_claims(key_point: str, claims: list[str]) 
 # --- contradiction rules (pure) ---------------------------------------------------------------
 
 NOTES = {"chloroplast", "chlorophyll", "photosynthesi", "gpu", "cpu", "rack"}
+RDMA = "RDMA lets servers exchange data without involving the CPU"
+CLOUD = "Teams get AI supercomputing without buying and running their own hardware"
+STATION = (
+    "DGX Station is a deskside workstation that brings data-center-class AI to a developer's desk"
+)
+
+
 RULE_CASES: list[tuple[str, str, str, bool]] = [
     # kind, claim, sentence, opposes
     ("negation", "It restarts failed pods and scales replicas to match demand",
@@ -245,6 +252,51 @@ RULE_CASES: list[tuple[str, str, str, bool]] = [
      "When it is used up, the team speeds up releases to catch up on features.", True),
     ("antonym", "When the budget is spent, the team slows releases and works on reliability",
      "The team slows releases and speeds up reliability fixes.", False),
+    # A comparison made the other way, one side with "less"/"more" and the other with "-er"...
+    ("antonym", "Ice is less dense than liquid water",
+     "Ice is denser than liquid water, so it floats.", True),
+    ("antonym", "Ice is less dense than liquid water", "Ice is more dense than water.", True),
+    # ...but not the same comparison seen from its other side.
+    ("antonym", "Ice is less dense than liquid water", "Liquid water is denser than ice.", False),
+    ("antonym", "Ice is less dense than liquid water", "Water is more dense than ice.", False),
+    ("swap", "Ice is less dense than liquid water", "Liquid water is denser than ice.", False),
+    # The whole against a part: "all users at once" for "a small share of users first"...
+    ("quantity", "A canary release ships a new version to a small share of users first",
+     "It ships the new version to all users at once.", True),
+    # ...but not a rollout that reaches everyone after the part, nor the whole of another kind.
+    ("quantity", "A canary release ships a new version to a small share of users first",
+     "It goes to a small share of users first, and then to all users.", False),
+    ("quantity", "A canary release ships a new version to a small share of users first",
+     "You watch the metrics and roll back before all users get it.", False),
+    ("quantity", "A canary release ships a new version to a small share of users first",
+     "It ships to some users first and all the metrics are watched.", False),
+    # "A, not B" with the claim as B rejects it...
+    ("rejected", STATION, "DGX Station is a cloud service, not something you run at your desk.",
+     True),
+    ("rejected", STATION, "DGX Station runs in the cloud rather than at a developer's desk.",
+     True),
+    # ...but not when the affirmed side keeps the claim, another subject sets one member of a
+    # range aside, or the rejected phrase shares one loose word with the claim.
+    ("rejected", "TensorRT optimizes trained models for fast inference on NVIDIA GPUs",
+     "TensorRT is for inference, not training.", False),
+    ("rejected",
+     "DGX systems scale AI from enterprise data centers to developer PCs, combining GPUs and "
+     "software", "Its bigger sibling, DGX Station, is the workstation version, not a data-center "
+     "box.", False),
+    ("rejected", "It runs on Blackwell GPUs, so developers can prototype large models locally",
+     "DGX Station is a cloud service, not something you run at your desk.", False),
+    ("rejected", "Power, not floor space, limits how many GPU racks a site can host",
+     "Power capacity, not floor space, is what runs out first.", False),
+    # What the claim does without, said to be needed after all...
+    ("without", RDMA, "RDMA still has to go through the CPU on both sides.", True),
+    ("without", CLOUD, "You have to buy and install the DGX hardware yourself.", True),
+    # ...but not kept out in other words, nor done by someone else.
+    ("without", RDMA, "RDMA copies memory between machines directly, so the CPU stays out of it.",
+     False),
+    ("without", RDMA, "RDMA moves data between servers without the CPU getting involved.", False),
+    ("without", CLOUD, "Teams rent it by the month, so they never buy or run hardware.", False),
+    ("without", CLOUD, "You get supercomputing on demand while NVIDIA buys and runs the hardware.",
+     False),
 ]
 
 
@@ -275,6 +327,8 @@ def test_each_contradiction_rule(kind: str, claim: str, sentence: str, opposes: 
         "opposite": lambda: antonyms.opposite_word(claim, sentence),
         "exchange": lambda: roles.exchanged(claim, sentence, EXCHANGE_CONTEXT.get(claim, "")),
         "crossed": lambda: roles.crossed(claim, CROSSED_WITH, sentence),
+        "rejected": lambda: roles.rejected(claim, terms, sentence),
+        "without": lambda: absence.affirmed(claim, sentence),
     }[kind]()
     assert found is opposes
 

@@ -13,7 +13,7 @@ import re
 
 from prep_agent.grading.contradiction import about, clause_parts, stems
 from prep_agent.grading.quantities import FREQUENCY
-from prep_agent.text.match import STOPWORDS, content_terms, norm_token
+from prep_agent.text.match import STOPWORDS, content_terms, norm_token, words
 
 ANTONYM_RECALL = 0.4
 
@@ -163,6 +163,8 @@ _SET_ASIDE = re.compile(
 
 def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
     """A clause about the claim uses a word opposite to one of the claim's, and not the word."""
+    if any(comparison_flipped(claim, clause) for clause in clause_parts(sentence)):
+        return True
     opposites = _claim_opposites(claim)
     if not opposites:
         return False
@@ -185,6 +187,72 @@ def antonym(claim: str, terms: dict[str, float], sentence: str) -> bool:
                 or about(dict(_rest_of_clause(claim, stem)), clause) >= ANTONYM_RECALL
                 or _same_slot(claim, stem, clause, opposite)
             ):
+                return True
+    return False
+
+
+def _comparisons(text: str) -> list[tuple[str, int, int, frozenset[str] | None]]:
+    """(word, direction, position, than-object) of each comparison: "less dense than water" is
+    ("dense", -1, ...), "more dense" ("dense", +1, ...), "denser than water" ("denser", +1, ...);
+    the word of "Xer than" is kept whole, since its root is known only against another text."""
+    tokens = [w.lower() for w in words(text)]
+    found: list[tuple[str, int, int, frozenset[str] | None]] = []
+    for i, token in enumerate(tokens):
+        if token in ("more", "less") and i + 1 < len(tokens) and tokens[i + 1] not in STOPWORDS:
+            found.append((tokens[i + 1], 1 if token == "more" else -1, i, _than(tokens, i + 2)))
+        elif token.endswith("er") and i + 1 < len(tokens) and tokens[i + 1] == "than":
+            found.append((token, 1, i, _than(tokens, i + 1)))
+    return found
+
+
+def _than(tokens: list[str], i: int) -> frozenset[str] | None:
+    """The content words after a "than" at i ("than liquid water": liquid, water)."""
+    if i >= len(tokens) or tokens[i] != "than":
+        return None
+    return frozenset(norm_token(t) for t in tokens[i + 1 : i + 4] if t not in STOPWORDS) or None
+
+
+def _comparative_of(root: str, form: str) -> bool:
+    """form is root's "-er" comparative (dense/denser, fast/faster, heavy/heavier, big/bigger)."""
+    return form in {root + "r", root + "er", root[:-1] + "ier", root + root[-1:] + "er"}
+
+
+def _degree(side: str) -> tuple[str, int] | None:
+    """The compared word and its direction at the end of the words before "than"."""
+    tokens = [w.lower() for w in words(side)]
+    if len(tokens) >= 2 and tokens[-2] in ("more", "less"):
+        return tokens[-1], 1 if tokens[-2] == "more" else -1
+    return (tokens[-1], 1) if tokens and tokens[-1].endswith("er") else None
+
+
+def opposite_degree(claim_side: str, sentence_side: str) -> bool:
+    """The words before "than" compare the same quality the other way: "is less dense" against
+    "is denser" or "is more dense"."""
+    c, s = _degree(claim_side), _degree(sentence_side)
+    if c is None or s is None or c[1] == s[1]:
+        return False
+    return c[0] == s[0] or _comparative_of(c[0], s[0]) or _comparative_of(s[0], c[0])
+
+
+def comparison_flipped(claim: str, clause: str) -> bool:
+    """The clause makes the claim's comparison the other way round, one side with "more"/"less"
+    and the other with "-er": "Ice is denser than liquid water" against "Ice is less dense than
+    liquid water". Same subject and same than-object, so "Water is denser than ice" (the claim
+    seen from the other side) is no contradiction. "more"/"less" against each other are
+    ordinary opposite words."""
+    theirs = _comparisons(clause)
+    if not theirs:
+        return False
+    c_tokens = [w.lower() for w in words(claim)]
+    s_tokens = [w.lower() for w in words(clause)]
+    for word, direction, i, obj in _comparisons(claim):
+        for s_word, s_direction, j, s_obj in theirs:
+            if direction == s_direction or obj is None or s_obj is None or not obj & s_obj:
+                continue
+            if not (_comparative_of(word, s_word) or _comparative_of(s_word, word)):
+                continue
+            before = {norm_token(t) for t in c_tokens[:i] if t not in STOPWORDS}
+            if before & {norm_token(t) for t in s_tokens[:j] if t not in STOPWORDS}:
                 return True
     return False
 
@@ -289,12 +357,14 @@ def _describes_another(
     return bool(own) and None not in theirs and not own & theirs
 
 
-def _than_object(tokens: tuple[str, ...], i: int) -> str | None:
-    """The content word a comparative at i is measured against ("smaller than the parent")."""
+def _than_object(tokens: tuple[str, ...], i: int) -> frozenset[str] | None:
+    """The content words a comparative at i is measured against ("smaller than the parent",
+    "less dense than liquid water"); None when nothing follows "than"."""
+    if tokens[i] in ("more", "less", "fewer") and i + 2 < len(tokens) and tokens[i + 2] == "than":
+        i += 1
     if i + 1 >= len(tokens) or tokens[i + 1] != "than":
         return None
-    rest = [t for t in tokens[i + 2 : i + 5] if t not in STOPWORDS]
-    return rest[0] if rest else ""
+    return frozenset(t for t in tokens[i + 2 : i + 5] if t not in STOPWORDS)
 
 
 def _mirrored(
@@ -306,10 +376,14 @@ def _mirrored(
     Only the same comparison reversed ("slower than the A100" for "faster than the A100") is a
     contradiction; which side is which needs a parse this rule does not have.
     """
-    against = {_than_object(claim, i) for i, t in enumerate(claim) if t == stem} - {None}
+    against = [_than_object(claim, i) for i, t in enumerate(claim) if t == stem]
     said = [_than_object(sentence, j) for j, t in enumerate(sentence) if t in opposite]
+    ours = [obj for obj in against if obj is not None]
     compared = [obj for obj in said if obj is not None]
-    return bool(against and compared) and not against.intersection(compared)
+    # "than liquid water" and "than water" are one side; "than it" and "than them" (no content
+    # word) are one side too.
+    same = any(a & b or not (a or b) for a in ours for b in compared)
+    return bool(ours and compared) and not same
 
 
 def _has_root(stem: str, stems: set[str]) -> bool:

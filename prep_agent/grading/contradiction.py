@@ -220,13 +220,18 @@ def _claim_part(
     return part, part_terms
 
 
+def claim_core(claim: str) -> str:
+    """The claim without an alternative it sets aside ("Power, not floor space, limits ...")."""
+    return _SET_ASIDE_ALTERNATIVE.sub(" ", claim)
+
+
 @functools.lru_cache(maxsize=1_024)
 def _claim_clauses(claim: str) -> tuple[str, tuple[tuple[str, dict[str, float]], ...]]:
     """The claim without a set-aside alternative, and its clauses with their content terms.
 
     Cached (the claim is read against every sentence): callers must not change the terms.
     """
-    core = _SET_ASIDE_ALTERNATIVE.sub(" ", claim)
+    core = claim_core(claim)
     split = ((p, content_terms(p)) for p in _CLAIM_CLAUSE.split(core))
     return core, tuple((p, t) for p, t in split if len(t) >= ALIGN_TERMS)
 

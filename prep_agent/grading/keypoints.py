@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from prep_agent.grading import antonyms, roles
+from prep_agent.grading import absence, antonyms, roles
 from prep_agent.grading import contradiction as con
 from prep_agent.grading.calibration import calibrated
 from prep_agent.grading.claims import is_labelled
@@ -227,7 +227,11 @@ def _oppositions(
             continue
         if i not in p.usable:
             continue
-        if con.negation(claim, terms, text):
+        if (
+            con.negation(claim, terms, text)
+            or roles.rejected(claim, terms, text)
+            or absence.affirmed(claim, text)
+        ):
             found.append((i, con.Opposition("negation", text)))
         elif antonyms.antonym(claim, terms, text):
             found.append((i, con.Opposition("antonym", text)))

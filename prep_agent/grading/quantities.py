@@ -36,6 +36,21 @@ _SINGLE = re.compile(r"\ba\s+single\s+([A-Za-z][\w-]*)", re.I)
 # "several accountable people" against "one accountable person": more than one, but no number.
 _VAGUE = re.compile(r"\b(?:several|multiple|many|numerous)\s+([A-Za-z][\w-]*)", re.I)
 MANY = -1.0  # the value of a vague plural: it contradicts one, and no other count
+# "to all users at once" against "to a small share of users first": the whole against a part.
+_ALL = re.compile(
+    r"\b(?:all|every)\s+(?:of\s+)?(?:the\s+|its\s+|their\s+|your\s+|our\s+)?([A-Za-z][\w-]*)",
+    re.I,
+)
+_PART = re.compile(
+    r"\b(?:(?:a|one)\s+(?:small\s+|tiny\s+|limited\s+)?(?:share|subset|fraction|portion|"
+    r"slice|percentage|handful|sample)\s+of\s+(?:the\s+|its\s+|their\s+|your\s+|our\s+)?|"
+    r"(?:some|a\s+few)\s+(?:of\s+(?:the\s+|its\s+|their\s+|your\s+|our\s+))?)([A-Za-z][\w-]*)",
+    re.I,
+)
+_LATER = re.compile(
+    r"\b(?:before|until|till|then|eventually|later|after|finally|once)\s+(?:\w+\s+)?$", re.I
+)
+ALL, PART = -2.0, -3.0  # the whole of a kind and a part of it contradict each other only
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9}
 _MULT["billion"] = 1e9
 
@@ -93,13 +108,22 @@ def _quantities(text: str) -> list[tuple[float, str]]:
     for m in _VAGUE.finditer(text):
         if m.group(1).lower() not in STOPWORDS:
             found.append((MANY, norm_token(m.group(1))))
+    for pattern, value in ((_ALL, ALL), (_PART, PART)):
+        for m in pattern.finditer(text):
+            # "roll back before all users get it": the whole reached later, not at once.
+            later = value == ALL and _LATER.search(text[max(0, m.start() - 24) : m.start()])
+            if m.group(1).lower() not in STOPWORDS and not later:
+                found.append((value, norm_token(m.group(1))))
     return found
 
 
 def _differs(a: float, b: float) -> bool:
-    """Two values of one kind disagree ("several" disagrees with one, and with no other count)."""
+    """Two values of one kind disagree ("several" disagrees with one, "all" with "a share of",
+    and neither with any other count)."""
     if MANY in (a, b):
         return {a, b} == {MANY, 1.0}
+    if {a, b} & {ALL, PART}:
+        return {a, b} == {ALL, PART}
     return abs(a - b) > 1e-9 * max(1.0, a)
 
 
@@ -110,6 +134,8 @@ def quantity(reference: str, sentence: str) -> bool:
         return False
     said = _quantities(sentence)
     for value, kind in said:
+        if value == ALL and (PART, kind) in said:
+            continue  # "a small share of users first, and then all users": a rollout
         same_kind = [v for v, k in ref if k == kind]
         if same_kind and all(_differs(v, value) for v in same_kind):
             return True

@@ -17,16 +17,18 @@ from __future__ import annotations
 import functools
 import re
 
-from prep_agent.grading.antonyms import ANTONYMS
+from prep_agent.grading.antonyms import ANTONYMS, opposite_degree
 from prep_agent.grading.contradiction import (
     ALIGN_RECALL,
     NO_SUBJECT,
     about,
+    claim_core,
     clause_parts,
+    negators,
     nouns,
     stems,
 )
-from prep_agent.text.match import DETERMINERS, STOPWORDS, norm_token, words
+from prep_agent.text.match import DETERMINERS, STOPWORDS, matched_terms, norm_token, words
 
 _ABBREVIATION = re.compile(r"[A-Z][A-Za-z]*\d+[A-Za-z\d]*|[A-Z]{2,}")
 _QUANTIFIERS = frozenset(
@@ -91,7 +93,9 @@ def swap(
 def _reversed_comparative(claim_side: str, sentence_side: str) -> bool:
     """The words before "than" use opposite comparatives (faster / slower)."""
     c, t = stems(claim_side), stems(sentence_side)
-    return bool(c and t and t[-1] in ANTONYMS.get(c[-1], frozenset()))
+    return bool(c and t and t[-1] in ANTONYMS.get(c[-1], frozenset())) or opposite_degree(
+        claim_side, sentence_side
+    )
 
 
 def _verb_like(word: str, claim: str) -> bool:
@@ -181,7 +185,7 @@ _COPULA = frozenset({"is", "are", "was", "were", "means", "refers"})
 
 
 @functools.lru_cache(maxsize=4_096)
-def _subject(text: str) -> frozenset[str]:
+def subject(text: str) -> frozenset[str]:
     """The stems of the noun phrase a clause opens with, up to its verb (cached).
 
     Empty when it opens with a pronoun or a preposition: such a clause names no subject.
@@ -214,11 +218,11 @@ def crossed(claim: str, others: list[str], sentence: str) -> bool:
     this claim's own word for it and not the other's; two word pairs from the other claim's
     predicate and none from this claim's.
     """
-    own = _subject(claim)
+    own = subject(claim)
     if not own:
         return False
     for other in others:
-        theirs = _subject(other)
+        theirs = subject(other)
         mine, their_own = own - theirs, theirs - own
         if not theirs or not mine or not their_own:
             continue
@@ -226,7 +230,7 @@ def crossed(claim: str, others: list[str], sentence: str) -> bool:
         only_theirs = _pairs(other) - _pairs(claim)
         only_mine = _pairs(claim) - _pairs(other)
         for clause in clause_parts(sentence):
-            said = _subject(clause)
+            said = subject(clause)
             if not said & mine or said & their_own:
                 continue
             # The words that tell the subjects apart say nothing of what each does.
@@ -234,3 +238,42 @@ def crossed(claim: str, others: list[str], sentence: str) -> bool:
             if len(pairs & only_theirs) >= 2 and not pairs & only_mine:
                 return True
     return False
+
+
+# "A, not B" and "A rather than B": B is the alternative the sentence rejects.
+_REJECTED = re.compile(
+    r"^(?P<a>.+?)(?:,\s*(?:and\s+)?not|\s+(?:rather than|instead of))\s+(?P<b>[^,;:]+)", re.I
+)
+
+
+def rejected(claim: str, terms: dict[str, float], sentence: str) -> bool:
+    """The sentence names the claim as the alternative it rejects: "DGX Station is a cloud
+    service, not something you run at your desk" against "DGX Station is a deskside
+    workstation that brings ... AI to a developer's desk".
+
+    The rejected side states what the claim says of its subject (its subject left out), and the
+    affirmed side states none of it: "TensorRT is for inference, not training" keeps the claim.
+    """
+    own = subject(claim)
+    core = claim_core(claim)
+    rest = {t: w for t, w in terms.items() if t not in own and t in set(stems(core))}
+    if not rest:
+        return False
+    for clause in re.split(r"[;.!?]", sentence):
+        m = _REJECTED.search(clause)
+        if not m or negators([w.lower() for w in words(m["a"])]):
+            continue
+        in_a = set(matched_terms(rest, set(stems(m["a"]))))
+        in_b = set(matched_terms(rest, set(stems(m["b"])))) - in_a
+        if in_a or not in_b:
+            continue
+        # One word of the claim is enough in a short rejected phrase when the affirmed side
+        # opens with the claim's own subject; otherwise the rejected side must restate a third
+        # of it ("DGX Station is the workstation version, not a data-center box" leaves "DGX
+        # systems scale AI from enterprise data centers to developer PCs" standing).
+        if own and subject(m["a"]) == own and len(words(m["b"])) <= 6:
+            return True
+        if len(in_b) >= 2 and sum(rest[t] for t in in_b) >= sum(rest.values()) / 3:
+            return True
+    return False
+
